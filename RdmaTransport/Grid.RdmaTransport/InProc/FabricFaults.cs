@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+
+namespace Grid.RdmaTransport.InProc;
+
+/// <summary>
+/// Faults injected into an <see cref="InProcFabric"/>. A change applies to batches posted after
+/// it (and a crash also to batches not yet executed). Crashes are crash-stop: nothing restarts a
+/// crashed node. <see cref="Heal"/> removes every other fault. A dropped direction loses the
+/// request (nothing executes) or the response (the ops executed but the initiator never hears
+/// of it); either way the batch fails with <see cref="TransportError.Timeout"/> after the
+/// operation timeout and the queue pair closes, as an RC queue pair does once retries run out.
+/// Delays and slow nodes shape real-time runs only; the deterministic scheduler explores every
+/// order regardless.
+/// </summary>
+public sealed class FabricFaults
+{
+    private State _state = State.Empty;
+
+    public bool IsCrashed(NodeId node) => Volatile.Read(ref _state).Crashed.Contains(node);
+
+    /// <summary>The node stops: ops to it fail, it can post nothing, its memory is unreachable.</summary>
+    public void Crash(NodeId node) => Update(s => s with { Crashed = s.Crashed.Add(node) });
+
+    /// <summary>Loses every message from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public void DropLink(NodeId from, NodeId to) =>
+        Update(s => s with { Dropped = s.Dropped.Add((from, to)) });
+
+    /// <summary>Cuts both directions between every node of one side and every node of the other.</summary>
+    public void Partition(IEnumerable<NodeId> side, IEnumerable<NodeId> otherSide)
+    {
+        var left = side.ToArray();
+        var right = otherSide.ToArray();
+        Update(s =>
+        {
+            var dropped = s.Dropped.ToBuilder();
+            foreach (var a in left)
+            {
+                foreach (var b in right)
+                {
+                    dropped.Add((a, b));
+                    dropped.Add((b, a));
+                }
+            }
+
+            return s with { Dropped = dropped.ToImmutable() };
+        });
+    }
+
+    /// <summary>Adds <paramref name="extra"/> to each one-way trip from one node to another.</summary>
+    public void DelayLink(NodeId from, NodeId to, TimeSpan extra)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(extra, TimeSpan.Zero);
+        Update(s => s with { Delays = s.Delays.SetItem((from, to), extra) });
+    }
+
+    /// <summary>Adds <paramref name="extra"/> to each one-way trip to or from a node.</summary>
+    public void SlowNode(NodeId node, TimeSpan extra)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(extra, TimeSpan.Zero);
+        Update(s => s with { Slow = s.Slow.SetItem(node, extra) });
+    }
+
+    /// <summary>Removes drops, partitions, delays and slowness; crashed nodes stay crashed.</summary>
+    public void Heal() => Update(s => State.Empty with { Crashed = s.Crashed });
+
+    internal bool IsDropped(NodeId from, NodeId to) =>
+        Volatile.Read(ref _state).Dropped.Contains((from, to));
+
+    internal TimeSpan ExtraDelay(NodeId from, NodeId to)
+    {
+        var s = Volatile.Read(ref _state);
+        if (s.Delays.IsEmpty && s.Slow.IsEmpty)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return s.Delays.GetValueOrDefault((from, to))
+            + s.Slow.GetValueOrDefault(from)
+            + s.Slow.GetValueOrDefault(to);
+    }
+
+    private void Update(Func<State, State> change)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _state);
+            if (Interlocked.CompareExchange(ref _state, change(current), current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed record State(
+        ImmutableHashSet<NodeId> Crashed,
+        ImmutableHashSet<(NodeId From, NodeId To)> Dropped,
+        ImmutableDictionary<(NodeId From, NodeId To), TimeSpan> Delays,
+        ImmutableDictionary<NodeId, TimeSpan> Slow)
+    {
+        public static readonly State Empty = new(
+            [], [], ImmutableDictionary<(NodeId, NodeId), TimeSpan>.Empty,
+            ImmutableDictionary<NodeId, TimeSpan>.Empty);
+    }
+}

@@ -1,0 +1,51 @@
+namespace Grid.RdmaTransport.InProc;
+
+/// <summary>Settings of an <see cref="InProcFabric"/>; checked by <see cref="Validate"/>.</summary>
+public sealed class InProcFabricOptions
+{
+    /// <summary>Modelled one-way latency of every trip (zero: execute on the posting thread).</summary>
+    public TimeSpan OneWayLatency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Modelled link bandwidth; 0 means unlimited. Adds bytes / bandwidth to a trip.</summary>
+    public long BandwidthBytesPerSecond { get; set; }
+
+    /// <summary>How long a batch whose request or response was dropped waits before failing.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// When positive, a WRITE longer than this lands in pieces of this size, so concurrent READs
+    /// can observe torn values (forced tearing for tests). 0 writes in one copy.
+    /// </summary>
+    public int TornWriteChunkBytes { get; set; }
+
+    /// <summary>The scheduler; null makes a <see cref="RealTimeScheduler"/>.</summary>
+    public IFabricScheduler? Scheduler { get; set; }
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    public void Validate()
+    {
+        if (OneWayLatency < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(OneWayLatency), OneWayLatency, "must be >= 0");
+        }
+
+        if (BandwidthBytesPerSecond < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(BandwidthBytesPerSecond), BandwidthBytesPerSecond, "must be >= 0");
+        }
+
+        if (OperationTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(OperationTimeout), OperationTimeout, "must be > 0");
+        }
+
+        if (TornWriteChunkBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(TornWriteChunkBytes), TornWriteChunkBytes, "must be >= 0");
+        }
+    }
+}

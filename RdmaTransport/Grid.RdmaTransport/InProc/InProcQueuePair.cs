@@ -1,0 +1,49 @@
+namespace Grid.RdmaTransport.InProc;
+
+/// <summary>A queue pair of the in-process fabric: both ends live in this process.</summary>
+internal sealed class InProcQueuePair : QueuePair
+{
+    private readonly InProcFabric _fabric;
+
+    public InProcQueuePair(InProcFabric fabric, NodeId local, MemoryEndpoint target)
+        : base(local, target.Id, target.DescribeRegionsFor(local))
+    {
+        _fabric = fabric;
+        Target = target;
+    }
+
+    public override string Fabric => "inproc";
+
+    public MemoryEndpoint Target { get; }
+
+    /// <summary>The target's half of the RC error state: it flushes ops until a reset arrives.</summary>
+    internal bool TargetInError { get; set; }
+
+    /// <summary>Guards execution order on this queue pair (real-time scheduler).</summary>
+    internal object LaneLock { get; } = new();
+
+    /// <summary>Batches of this queue pair waiting in the real-time scheduler's delay queue.</summary>
+    internal int DelayedCount { get; set; }
+
+    internal long LastExecuteDue { get; set; }
+
+    internal long LastCompleteDue { get; set; }
+
+    public override ValueTask DisposeAsync()
+    {
+        SetState(QueuePairState.Closed);
+        return ValueTask.CompletedTask;
+    }
+
+    internal void CompleteFlight(VerbBatch batch, TransportError error, int failedOpIndex, string? message)
+    {
+        if (error == TransportError.Timeout)
+        {
+            SetState(QueuePairState.Closed);
+        }
+
+        Complete(batch, error, failedOpIndex, message);
+    }
+
+    protected override void PostCore(VerbBatch batch) => _fabric.Dispatch(this, batch);
+}

@@ -1,0 +1,14 @@
+namespace Grid.RdmaTransport.Tcp;
+
+/// <summary>TCP frame types. Wire values: append only, never renumber.</summary>
+internal enum FrameType : byte
+{
+    Hello = 1,
+    Challenge = 2,
+    Auth = 3,
+    Welcome = 4,
+    Batch = 5,
+    BatchResult = 6,
+    Reset = 7,
+    Error = 8,
+}
