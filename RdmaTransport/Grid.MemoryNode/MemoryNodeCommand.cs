@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Grid.RdmaTransport;
 using Grid.RdmaTransport.Tcp;
 using Microsoft.Extensions.Logging;
@@ -105,8 +106,19 @@ internal static partial class MemoryNodeCommand
     }
 
     private static async Task<int> RunAsync(
-        MemoryNodeOptions options, ClusterKey key, LogLevel level, CancellationToken cancellationToken)
+        MemoryNodeOptions options, ClusterKey key, LogLevel level, CancellationToken invocationToken)
     {
+        // Stop cleanly on SIGTERM and Ctrl-C: close connections, free memory, exit 0.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        var cancellationToken = stop.Token;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
         using var loggerFactory = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(level)
             .AddSimpleConsole(console =>
