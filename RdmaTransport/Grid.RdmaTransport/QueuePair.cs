@@ -151,9 +151,11 @@ public abstract class QueuePair : IAsyncDisposable
                 Interlocked.CompareExchange(
                     ref _state, (int)QueuePairState.Ready, (int)QueuePairState.Error);
                 break;
+            // Errors of an op at the target put the pair in the RC error state. A batch refused
+            // at post for a limit (LimitExceeded) never reached the target, so it does not.
             case TransportError.AccessDenied or TransportError.OutOfRange or TransportError.Unaligned
                 or TransportError.UnknownRegion or TransportError.NotSupported
-                or TransportError.ReceiverNotReady or TransportError.LimitExceeded:
+                or TransportError.ReceiverNotReady:
                 SetState(QueuePairState.Error);
                 break;
             case TransportError.Timeout or TransportError.PeerUnreachable

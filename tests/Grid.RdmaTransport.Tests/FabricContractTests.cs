@@ -317,7 +317,7 @@ public sealed class InProcContractTests : FabricContractTests
 public sealed class InProcWithLatencyContractTests : FabricContractTests
 {
     protected override IFabricTarget CreateTarget() =>
-        new InProcTarget(new InProc.InProcFabricOptions { OneWayLatency = TimeSpan.FromMicroseconds(20) });
+        new InProcTarget(new Grid.RdmaTransport.InProc.InProcFabricOptions { OneWayLatency = TimeSpan.FromMicroseconds(20) });
 }
 
 public sealed class TcpContractTests : FabricContractTests

@@ -1,0 +1,16 @@
+using Grid.RdmaTransport.Tests.Support;
+
+namespace Grid.RdmaTransport.Tests.Tcp;
+
+/// <summary>One grid-memnode process shared by the tests that do not stop it.</summary>
+public sealed class MemoryNodeFixture : IAsyncLifetime
+{
+    public static readonly NodeId Owner = new(7);
+
+    public MemoryNodeProcess Node { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() =>
+        Node = await MemoryNodeProcess.StartAsync("--owned-region", $"{Owner.Value}:4KiB");
+
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}
