@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+using Grid.RdmaTransport.Tcp;
+
+namespace Grid.RdmaTransport.Tests.Tcp;
+
+/// <summary>
+/// Pins the wire values (STYLE.md, lesson 11): a renumbered enum or a moved header field breaks
+/// every deployed peer, so changing one must fail here first.
+/// </summary>
+public sealed class WireFormatStabilityTests
+{
+    [Fact]
+    public void Verb_values_are_frozen()
+    {
+        Assert.Equal(
+            new[] { (1, "Read"), (2, "Write"), (3, "CompareAndSwap"), (4, "FetchAndAdd"), (5, "Send") },
+            Enum.GetValues<VerbKind>().Select(v => ((int)v, v.ToString())));
+    }
+
+    [Fact]
+    public void Error_values_are_frozen()
+    {
+        Assert.Equal(
+            new[]
+            {
+                "0=None", "1=AccessDenied", "2=OutOfRange", "3=Unaligned", "4=UnknownRegion",
+                "5=ReceiverNotReady", "6=QueuePairInError", "7=Timeout", "8=PeerUnreachable",
+                "9=ConnectionClosed", "10=AuthenticationFailed", "11=MalformedFrame",
+                "12=LimitExceeded", "13=NotSupported",
+            },
+            Enum.GetValues<TransportError>().Select(v => $"{(int)v}={v}"));
+    }
+
+    [Fact]
+    public void Frame_type_values_are_frozen()
+    {
+        Assert.Equal(
+            new[]
+            {
+                "1=Hello", "2=Challenge", "3=Auth", "4=Welcome", "5=Batch", "6=BatchResult",
+                "7=Reset", "8=Error",
+            },
+            Enum.GetValues<FrameType>().Select(v => $"{(int)v}={v}"));
+    }
+
+    [Fact]
+    public void A_batch_frame_has_the_documented_layout()
+    {
+        using var writer = new FrameWriter();
+        var batch = new VerbBatch();
+        batch.CompareAndSwap(3, 64, 0x0102, 0x0304);
+        BatchCodec.WriteRequest(writer, batch, requestId: 0x1122334455667788);
+        var frame = writer.Finish().ToArray();
+
+        var payload = frame.AsSpan(WireFormat.HeaderBytes);
+        Assert.Equal(20 + 2 + 13 + 16, frame.Length);
+        Assert.Equal((uint)(16 + payload.Length), BinaryPrimitives.ReadUInt32LittleEndian(frame));
+        Assert.Equal(1, frame[4]);
+        Assert.Equal((byte)FrameType.Batch, frame[5]);
+        Assert.Equal(0, BinaryPrimitives.ReadUInt16LittleEndian(frame.AsSpan(6)));
+        Assert.Equal(WireFormat.Checksum(payload), BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(8)));
+        Assert.Equal(0x1122334455667788UL, BinaryPrimitives.ReadUInt64LittleEndian(frame.AsSpan(12)));
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(payload));
+        Assert.Equal((byte)VerbKind.CompareAndSwap, payload[2]);
+        Assert.Equal(3u, BinaryPrimitives.ReadUInt32LittleEndian(payload[3..]));
+        Assert.Equal(64UL, BinaryPrimitives.ReadUInt64LittleEndian(payload[7..]));
+        Assert.Equal(0x0102UL, BinaryPrimitives.ReadUInt64LittleEndian(payload[15..]));
+        Assert.Equal(0x0304UL, BinaryPrimitives.ReadUInt64LittleEndian(payload[23..]));
+    }
+
+    [Fact]
+    public void A_result_that_does_not_fit_its_batch_is_rejected()
+    {
+        var batch = new VerbBatch();
+        batch.Read(0, 0, new byte[8]);
+        // Claims success for one READ but carries 4 bytes instead of 8.
+        var payload = new byte[] { 0, 0xFF, 0xFF, 1, 0, 1, 2, 3, 4, 0, 0 };
+
+        var error = Assert.Throws<TransportException>(() => BatchCodec.ReadResult(payload, batch));
+
+        Assert.Equal(TransportError.MalformedFrame, error.Error);
+    }
+}
