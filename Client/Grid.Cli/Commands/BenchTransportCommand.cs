@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Grid.Cli.Bench;
+using Grid.RdmaTransport;
+using Grid.RdmaTransport.Tcp;
+using Spectre.Console;
+
+namespace Grid.Cli.Commands;
+
+/// <summary>
+/// <c>grid bench transport</c>: one-sided verbs over the TCP and in-process fabrics against a
+/// bare socket ping-pong, at 1 and 16 outstanding batches (see <see cref="TransportBench"/>).
+/// </summary>
+internal static class BenchTransportCommand
+{
+    private const int DefaultOps = 20_000;
+
+    private const string Caption =
+        "count = completed batches; latency is per batch, ops/s = batches per second of wall " +
+        "time; a 'batch' row (READ 64 + WRITE 64 + CAS) counts one op per batch = one roundtrip";
+
+    public static Command Create()
+    {
+        var memoryNode = new Option<string?>("--memnode")
+        {
+            HelpName = "HOST:PORT",
+            Description = "Memory node to measure, HOST:PORT (writes the first " +
+                ByteSize.Format(VerbWorkload.RequiredBytes(TransportBench.OutstandingMax)) +
+                " of region 0). Without it the bench starts its own on loopback in this process",
+        };
+        var keyFile = new Option<string?>("--cluster-key-file")
+        {
+            HelpName = "PATH",
+            Description = "File holding the cluster key; required with --memnode",
+        };
+        var ops = new Option<int>("--ops")
+        {
+            HelpName = "N",
+            Description = "Measured batches per row, split across its outstanding loops; a " +
+                $"warm-up of 10% (at most {BenchPlan.WarmupOpsMax}) runs first",
+            DefaultValueFactory = _ => DefaultOps,
+        };
+        var json = new Option<string?>("--json")
+        {
+            HelpName = "FILE",
+            Description = "Also write the results as JSON to this file",
+        };
+
+        var command = new Command(
+            "transport",
+            "Latency (p50/p99) and throughput of READ, WRITE, CAS, FAA and a 3-op batch over the " +
+            "TCP fabric and the in-process fabric, next to a bare 64-byte socket ping-pong")
+        {
+            memoryNode, keyFile, ops, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            TransportBenchSettings settings;
+            string? jsonPath;
+            try
+            {
+                settings = ReadSettings(
+                    result.GetValue(memoryNode), result.GetValue(keyFile), result.GetValue(ops));
+                jsonPath = CheckJsonPath(result.GetValue(json));
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or IOException
+                or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"grid: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            return await RunAsync(settings, jsonPath, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static TransportBenchSettings ReadSettings(string? memoryNode, string? keyFile, int ops)
+    {
+        if (ops < 1)
+        {
+            throw new ArgumentException($"--ops must be at least 1, not {ops}");
+        }
+
+        IPEndPoint? endpoint = null;
+        if (memoryNode is not null && !NetworkAddress.TryParse(memoryNode, out endpoint))
+        {
+            throw new FormatException(
+                $"--memnode '{memoryNode}' is not HOST:PORT (for example 127.0.0.1:7101)");
+        }
+
+        if (endpoint is not null && keyFile is null)
+        {
+            throw new ArgumentException(
+                "--memnode needs --cluster-key-file PATH, the key the memory node runs with");
+        }
+
+        // The key file also works without --memnode (the local node then uses it); otherwise a
+        // fresh key keeps the in-process node closed to anything else on this machine.
+        var key = keyFile is not null
+            ? ClusterKey.FromFile(keyFile)
+            : ClusterKey.FromSecret(ClusterKey.GenerateSecret());
+        return new TransportBenchSettings(endpoint, key, BenchPlan.ForMeasuredOps(ops));
+    }
+
+    /// <summary>Fails before the run, not after it, when the file cannot go there.</summary>
+    private static string? CheckJsonPath(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new IOException($"--json: the directory '{directory}' does not exist");
+        }
+
+        return path;
+    }
+
+    private static async Task<int> RunAsync(
+        TransportBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
+    {
+        var progressConsole = BenchConsoles.CreateProgress();
+        IReadOnlyList<BenchResult> results;
+        try
+        {
+            var bench = await TransportBench.StartAsync(settings, cancellationToken)
+                .ConfigureAwait(false);
+            await using (bench.ConfigureAwait(false))
+            {
+                results = await BenchProgress.RunAsync(
+                    progressConsole, bench.CreateRows(), settings.Plan, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is TransportException or SocketException)
+        {
+            // Unreachable or unusable memory node (or no loopback socket for the baseline).
+            await Console.Error.WriteLineAsync($"grid: bench transport: {ex.Message}")
+                .ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("grid: bench transport: cancelled")
+                .ConfigureAwait(false);
+            return ExitCodes.Cancelled;
+        }
+
+        var output = BenchConsoles.CreateResults();
+        output.Write(BenchTable.Create(results, Caption));
+        output.WriteLine(TransportBench.DescribeRatios(results));
+        if (jsonPath is null)
+        {
+            return ExitCodes.Success;
+        }
+
+        try
+        {
+            await BenchJson.WriteAsync(jsonPath, TransportBench.Name, results, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"grid: --json: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+}

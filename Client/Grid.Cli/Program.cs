@@ -1,0 +1,3 @@
+using Grid.Cli.Commands;
+
+return await GridCommand.InvokeAsync(args).ConfigureAwait(false);
