@@ -2,7 +2,10 @@ using Spectre.Console;
 
 namespace Grid.Cli.Bench;
 
-/// <summary>Runs rows one after another under a Spectre progress display, a bar per row.</summary>
+/// <summary>
+/// Runs the rows under a Spectre progress display, a bar per row: round after round, each round
+/// running every row once (see <see cref="BenchPlan"/>), then merges each row's rounds.
+/// </summary>
 internal static class BenchProgress
 {
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(
@@ -31,15 +34,39 @@ internal static class BenchProgress
                         Markup.Escape(rows[i].Name), autoStart: false, maxValue: plan.TotalOps);
                 }
 
+                var latencies = new LatencyRecorder[rows.Count];
+                var elapsed = new TimeSpan[rows.Count];
+                for (var round = 0; round < plan.Rounds; round++)
+                {
+                    for (var i = 0; i < rows.Count; i++)
+                    {
+                        var task = tasks[i];
+                        task.StartTask();
+                        var (recorded, took) = await BenchRunner.RunRoundAsync(
+                            rows[i],
+                            plan.WarmupOpsInRound(round),
+                            plan.MeasuredOpsInRound(round),
+                            ops => task.Increment(ops),
+                            cancellationToken).ConfigureAwait(false);
+                        if (latencies[i] is null)
+                        {
+                            latencies[i] = recorded;
+                        }
+                        else
+                        {
+                            latencies[i].Add(recorded);
+                        }
+
+                        elapsed[i] += took;
+                    }
+                }
+
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    var task = tasks[i];
-                    task.StartTask();
-                    results.Add(await BenchRunner.RunAsync(
-                        rows[i], plan, ops => task.Increment(ops), cancellationToken)
-                        .ConfigureAwait(false));
-                    task.Value = task.MaxValue;
-                    task.StopTask();
+                    tasks[i].Value = tasks[i].MaxValue;
+                    tasks[i].StopTask();
+                    results.Add(latencies[i].ToResult(
+                        rows[i].System, rows[i].Op, rows[i].Outstanding, elapsed[i]));
                 }
             }).ConfigureAwait(false);
         return results;

@@ -4,17 +4,23 @@ using Grid.RdmaTransport;
 namespace Grid.Cli.Bench;
 
 /// <summary>
-/// Runs one <see cref="BenchRow"/>: every loop warms up, then every loop runs its share of the
-/// measured ops while the wall clock runs. A <see cref="TransportException"/> is counted as an
-/// error and the loop goes on; anything else ends the run.
+/// Runs one round of a <see cref="BenchRow"/>: every loop warms up, then every loop runs its
+/// share of the round's measured ops while the wall clock runs. A
+/// <see cref="TransportException"/> is counted as an error and the loop goes on; anything else
+/// ends the run.
 /// </summary>
 internal static class BenchRunner
 {
     /// <summary>Progress goes in chunks so 16 loops do not contend on a counter per op.</summary>
     private const int ProgressChunkOps = 256;
 
-    public static async Task<BenchResult> RunAsync(
-        BenchRow row, BenchPlan plan, Action<int> advance, CancellationToken cancellationToken)
+    /// <summary>The round's latencies (all loops merged) and its measured wall time.</summary>
+    public static async Task<(LatencyRecorder Latencies, TimeSpan Elapsed)> RunRoundAsync(
+        BenchRow row,
+        int warmupOps,
+        int measuredOps,
+        Action<int> advance,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(advance);
@@ -28,10 +34,10 @@ internal static class BenchRunner
 
         // Warm-up and measurement are separate phases so the wall time covers only measured
         // ops, with every loop running from its first to its last.
-        await RunPhaseAsync(row, ops, plan.WarmupOps, recorders: null, advance, cancellationToken)
+        await RunPhaseAsync(row, ops, warmupOps, recorders: null, advance, cancellationToken)
             .ConfigureAwait(false);
         var start = Stopwatch.GetTimestamp();
-        await RunPhaseAsync(row, ops, plan.MeasuredOps, recorders, advance, cancellationToken)
+        await RunPhaseAsync(row, ops, measuredOps, recorders, advance, cancellationToken)
             .ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start);
 
@@ -41,7 +47,7 @@ internal static class BenchRunner
             total.Add(recorders[loop]);
         }
 
-        return total.ToResult(row.System, row.Op, row.Outstanding, elapsed);
+        return (total, elapsed);
     }
 
     private static Task RunPhaseAsync(

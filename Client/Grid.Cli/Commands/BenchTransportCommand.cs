@@ -15,6 +15,7 @@ namespace Grid.Cli.Commands;
 internal static class BenchTransportCommand
 {
     private const int DefaultOps = 20_000;
+    private const int DefaultRounds = 5;
 
     private const string Caption =
         "count = completed batches; latency is per batch, ops/s = batches per second of wall " +
@@ -41,6 +42,13 @@ internal static class BenchTransportCommand
                 $"warm-up of 10% (at most {BenchPlan.WarmupOpsMax}) runs first",
             DefaultValueFactory = _ => DefaultOps,
         };
+        var rounds = new Option<int>("--rounds")
+        {
+            HelpName = "R",
+            Description = "Rounds: each runs every row with ops/R of its ops, so that a slow " +
+                "phase of the machine hits all rows alike; rows merge their rounds",
+            DefaultValueFactory = _ => DefaultRounds,
+        };
         var json = new Option<string?>("--json")
         {
             HelpName = "FILE",
@@ -52,7 +60,7 @@ internal static class BenchTransportCommand
             "Latency (p50/p99) and throughput of READ, WRITE, CAS, FAA and a 3-op batch over the " +
             "TCP fabric and the in-process fabric, next to a bare 64-byte socket ping-pong")
         {
-            memoryNode, keyFile, ops, json,
+            memoryNode, keyFile, ops, rounds, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -61,7 +69,10 @@ internal static class BenchTransportCommand
             try
             {
                 settings = ReadSettings(
-                    result.GetValue(memoryNode), result.GetValue(keyFile), result.GetValue(ops));
+                    result.GetValue(memoryNode),
+                    result.GetValue(keyFile),
+                    result.GetValue(ops),
+                    result.GetValue(rounds));
                 jsonPath = CheckJsonPath(result.GetValue(json));
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or IOException
@@ -76,11 +87,17 @@ internal static class BenchTransportCommand
         return command;
     }
 
-    private static TransportBenchSettings ReadSettings(string? memoryNode, string? keyFile, int ops)
+    private static TransportBenchSettings ReadSettings(
+        string? memoryNode, string? keyFile, int ops, int rounds)
     {
         if (ops < 1)
         {
             throw new ArgumentException($"--ops must be at least 1, not {ops}");
+        }
+
+        if (rounds < 1 || rounds > ops)
+        {
+            throw new ArgumentException($"--rounds must be between 1 and --ops ({ops}), not {rounds}");
         }
 
         IPEndPoint? endpoint = null;
@@ -101,7 +118,7 @@ internal static class BenchTransportCommand
         var key = keyFile is not null
             ? ClusterKey.FromFile(keyFile)
             : ClusterKey.FromSecret(ClusterKey.GenerateSecret());
-        return new TransportBenchSettings(endpoint, key, BenchPlan.ForMeasuredOps(ops));
+        return new TransportBenchSettings(endpoint, key, BenchPlan.ForMeasuredOps(ops, rounds));
     }
 
     /// <summary>Fails before the run, not after it, when the file cannot go there.</summary>

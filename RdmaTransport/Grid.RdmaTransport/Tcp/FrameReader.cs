@@ -5,9 +5,10 @@ using System.Net.Sockets;
 namespace Grid.RdmaTransport.Tcp;
 
 /// <summary>
-/// Reads frames from a socket through one pooled buffer, many frames per receive. A frame's
-/// payload stays valid until the next <see cref="ReadFrameAsync"/>. A header that is wrong
-/// (length above the limit, unknown version, bad checksum) throws a
+/// Reads frames from a socket through one pooled buffer, many frames per receive:
+/// <see cref="TryReadFrame"/> takes the next frame already buffered (no I/O), and
+/// <see cref="ReceiveAsync"/> fills the buffer. A frame's payload stays valid until the next
+/// read. A header that is wrong (length above the limit, unknown version, bad checksum) throws a
 /// <see cref="TransportException"/> before any payload is trusted.
 /// </summary>
 internal sealed class FrameReader : IDisposable
@@ -18,6 +19,7 @@ internal sealed class FrameReader : IDisposable
     private int _start;
     private int _end;
     private int _consumed;
+    private int _needed = WireFormat.HeaderBytes;
 
     public FrameReader(Socket socket, int maxPayloadBytes)
     {
@@ -34,44 +36,66 @@ internal sealed class FrameReader : IDisposable
     /// <summary>Reads the next frame; false when the peer closed the connection between frames.</summary>
     public async ValueTask<bool> ReadFrameAsync(CancellationToken cancellationToken)
     {
+        while (!TryReadFrame())
+        {
+            if (!await ReceiveAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Takes the next whole frame from the buffer, if one is there.</summary>
+    public bool TryReadFrame()
+    {
         _start += _consumed;
         _consumed = 0;
-        while (true)
+        var available = _end - _start;
+        if (available < WireFormat.HeaderBytes)
         {
-            var available = _end - _start;
-            if (available >= WireFormat.HeaderBytes)
-            {
-                var frameBytes = ParseHeader();
-                if (available >= frameBytes)
-                {
-                    _consumed = frameBytes;
-                    VerifyChecksum();
-                    return true;
-                }
-
-                EnsureRoom(frameBytes);
-            }
-            else
-            {
-                EnsureRoom(WireFormat.HeaderBytes);
-            }
-
-            var received = await _socket
-                .ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken)
-                .ConfigureAwait(false);
-            if (received == 0)
-            {
-                if (_end == _start)
-                {
-                    return false;
-                }
-
-                throw new TransportException(
-                    TransportError.ConnectionClosed, "the peer closed the connection inside a frame");
-            }
-
-            _end += received;
+            _needed = WireFormat.HeaderBytes;
+            return false;
         }
+
+        var frameBytes = ParseHeader();
+        if (available < frameBytes)
+        {
+            _needed = frameBytes;
+            return false;
+        }
+
+        _consumed = frameBytes;
+        VerifyChecksum();
+        return true;
+    }
+
+    /// <summary>
+    /// Receives more bytes; false when the peer closed the connection between frames. Closing
+    /// inside a frame is an error.
+    /// </summary>
+    public async ValueTask<bool> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        _start += _consumed;
+        _consumed = 0;
+        EnsureRoom(Math.Max(_needed, WireFormat.HeaderBytes));
+        var received = await _socket
+            .ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken)
+            .ConfigureAwait(false);
+        if (received == 0)
+        {
+            if (_end == _start)
+            {
+                return false;
+            }
+
+            throw new TransportException(
+                TransportError.ConnectionClosed, "the peer closed the connection inside a frame");
+        }
+
+        _end += received;
+        return true;
     }
 
     public void Dispose()
@@ -130,6 +154,11 @@ internal sealed class FrameReader : IDisposable
 
     private void EnsureRoom(int frameBytes)
     {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
         if (_start + frameBytes <= _buffer.Length && _end < _buffer.Length)
         {
             return;

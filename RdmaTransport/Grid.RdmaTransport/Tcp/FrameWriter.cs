@@ -5,31 +5,47 @@ using System.Text;
 namespace Grid.RdmaTransport.Tcp;
 
 /// <summary>
-/// Builds one frame at a time in a pooled, growing buffer: <see cref="Begin"/>, append the
-/// payload, <see cref="Finish"/> to fill the header and get the bytes to send.
+/// Builds frames in a pooled, growing buffer: <see cref="Begin"/>, append the payload,
+/// <see cref="Finish"/> to fill the header. Finished frames accumulate in <see cref="Pending"/>
+/// so that many can leave in one send; <see cref="Clear"/> once they are sent.
 /// </summary>
 internal sealed class FrameWriter : IDisposable
 {
     private byte[] _buffer;
     private int _length;
+    private int _frameStart;
     private FrameType _type;
     private ulong _requestId;
 
     public FrameWriter(int initialBytes = 4096) => _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
 
-    public int PayloadBytes => _length - WireFormat.HeaderBytes;
+    /// <summary>Every finished frame not yet cleared.</summary>
+    public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _frameStart);
+
+    public int PendingBytes => _frameStart;
 
     /// <summary>Where the next byte goes; with <see cref="At"/> a field can be filled in later.</summary>
     public int Position => _length;
 
     public Span<byte> At(int position, int bytes) => _buffer.AsSpan(position, bytes);
 
+    /// <summary>Starts a frame after the ones already pending.</summary>
     public void Begin(FrameType type, ulong requestId)
     {
         _type = type;
         _requestId = requestId;
-        _length = WireFormat.HeaderBytes;
+        _frameStart = _length;
+        Reserve(WireFormat.HeaderBytes);
     }
+
+    public void Clear()
+    {
+        _length = 0;
+        _frameStart = 0;
+    }
+
+    /// <summary>Drops a frame begun but not finished (an error cut its encoding short).</summary>
+    public void DiscardUnfinished() => _length = _frameStart;
 
     public Span<byte> Reserve(int bytes)
     {
@@ -68,11 +84,15 @@ internal sealed class FrameWriter : IDisposable
         WriteBytes(bytes.AsSpan(0, length));
     }
 
+    /// <summary>Fills the current frame's header; returns that frame alone.</summary>
     public ReadOnlyMemory<byte> Finish()
     {
-        var payload = _buffer.AsSpan(WireFormat.HeaderBytes, _length - WireFormat.HeaderBytes);
-        WireFormat.WriteHeader(_buffer, _type, _requestId, payload);
-        return _buffer.AsMemory(0, _length);
+        var payloadStart = _frameStart + WireFormat.HeaderBytes;
+        var payload = _buffer.AsSpan(payloadStart, _length - payloadStart);
+        WireFormat.WriteHeader(_buffer.AsSpan(_frameStart), _type, _requestId, payload);
+        var frame = _buffer.AsMemory(_frameStart, _length - _frameStart);
+        _frameStart = _length;
+        return frame;
     }
 
     public void Dispose()

@@ -38,7 +38,7 @@ internal static class Handshake
         writer.WriteByte(WireFormat.Version);
         writer.WriteUInt32(localNode.Value);
         writer.WriteBytes(clientNonce);
-        await SendAsync(socket, writer.Finish(), cancellationToken).ConfigureAwait(false);
+        await FlushAsync(socket, writer, cancellationToken).ConfigureAwait(false);
 
         await ExpectAsync(reader, FrameType.Challenge, remoteName, cancellationToken).ConfigureAwait(false);
         var challenge = reader.Payload;
@@ -60,7 +60,7 @@ internal static class Handshake
 
         writer.Begin(FrameType.Auth, 0);
         writer.WriteBytes(key.Proof(ClientRole, localNode, serverNode, clientNonce, serverNonce));
-        await SendAsync(socket, writer.Finish(), cancellationToken).ConfigureAwait(false);
+        await FlushAsync(socket, writer, cancellationToken).ConfigureAwait(false);
 
         await ExpectAsync(reader, FrameType.Welcome, remoteName, cancellationToken).ConfigureAwait(false);
         return ParseWelcome(reader.Payload, serverNode, remoteName);
@@ -100,7 +100,7 @@ internal static class Handshake
         writer.WriteUInt32(endpoint.Id.Value);
         writer.WriteBytes(serverNonce);
         writer.WriteBytes(key.Proof(ServerRole, client, endpoint.Id, clientNonce, serverNonce));
-        await SendAsync(socket, writer.Finish(), cancellationToken).ConfigureAwait(false);
+        await FlushAsync(socket, writer, cancellationToken).ConfigureAwait(false);
 
         if (!await reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -131,8 +131,17 @@ internal static class Handshake
             writer.WriteByte((byte)region.Rights);
         }
 
-        await SendAsync(socket, writer.Finish(), cancellationToken).ConfigureAwait(false);
+        await FlushAsync(socket, writer, cancellationToken).ConfigureAwait(false);
         return client;
+    }
+
+    /// <summary>Finishes the current frame and sends every pending one.</summary>
+    public static async ValueTask FlushAsync(
+        Socket socket, FrameWriter writer, CancellationToken cancellationToken)
+    {
+        writer.Finish();
+        await SendAsync(socket, writer.Pending, cancellationToken).ConfigureAwait(false);
+        writer.Clear();
     }
 
     public static async ValueTask SendAsync(

@@ -14,6 +14,7 @@ namespace Grid.RdmaTransport.Tcp;
 /// </summary>
 public sealed partial class TcpEndpointListener : IAsyncDisposable
 {
+    private const int FlushThresholdBytes = 256 * 1024;
     private readonly MemoryEndpoint _endpoint;
     private readonly ClusterKey _clusterKey;
     private readonly TcpTransportOptions _options;
@@ -165,30 +166,57 @@ public sealed partial class TcpEndpointListener : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Executes every frame that one receive brought in, then answers them all with one send:
+    /// pipelined batches cost one system call each way, not one per batch.
+    /// </summary>
     private async Task ServeBatchesAsync(Socket socket, FrameReader reader, FrameWriter writer, NodeId peer)
     {
         var inError = false;
-        while (await reader.ReadFrameAsync(_stopping.Token).ConfigureAwait(false))
+        while (true)
         {
-            var header = reader.Header;
-            switch (header.Type)
+            while (reader.TryReadFrame())
             {
-                case FrameType.Batch:
-                    BatchCodec.Execute(
-                        reader.Payload, header.RequestId, _endpoint, peer, _options, ref inError, writer);
-                    break;
-                case FrameType.Reset:
-                    inError = false;
-                    writer.Begin(FrameType.BatchResult, header.RequestId);
-                    BatchCodec.WriteFailure(writer, TransportError.None, WireFormat.NoFailedOp, 0, "");
-                    break;
-                default:
-                    throw new TransportException(
-                        TransportError.MalformedFrame, $"unexpected {header.Type} frame after the handshake");
+                Execute(reader, writer, peer, ref inError);
+                if (writer.PendingBytes >= FlushThresholdBytes)
+                {
+                    await Handshake.SendAsync(socket, writer.Pending, _stopping.Token).ConfigureAwait(false);
+                    writer.Clear();
+                }
             }
 
-            await Handshake.SendAsync(socket, writer.Finish(), _stopping.Token).ConfigureAwait(false);
+            if (writer.PendingBytes > 0)
+            {
+                await Handshake.SendAsync(socket, writer.Pending, _stopping.Token).ConfigureAwait(false);
+                writer.Clear();
+            }
+
+            if (!await reader.ReceiveAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                return;
+            }
         }
+    }
+
+    private void Execute(FrameReader reader, FrameWriter writer, NodeId peer, ref bool inError)
+    {
+        var header = reader.Header;
+        switch (header.Type)
+        {
+            case FrameType.Batch:
+                BatchCodec.Execute(reader.Payload, header.RequestId, _endpoint, peer, _options, ref inError, writer);
+                break;
+            case FrameType.Reset:
+                inError = false;
+                writer.Begin(FrameType.BatchResult, header.RequestId);
+                BatchCodec.WriteFailure(writer, TransportError.None, WireFormat.NoFailedOp, 0, "");
+                break;
+            default:
+                throw new TransportException(
+                    TransportError.MalformedFrame, $"unexpected {header.Type} frame after the handshake");
+        }
+
+        writer.Finish();
     }
 
     private static async Task TrySendErrorAsync(
@@ -196,11 +224,13 @@ public sealed partial class TcpEndpointListener : IAsyncDisposable
     {
         try
         {
+            // Answers already executed go first, then the refusal.
+            writer.DiscardUnfinished();
             writer.Begin(FrameType.Error, 0);
             writer.WriteByte((byte)error);
             writer.WriteMessage(message);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await Handshake.SendAsync(socket, writer.Finish(), timeout.Token).ConfigureAwait(false);
+            await Handshake.FlushAsync(socket, writer, timeout.Token).ConfigureAwait(false);
             socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException

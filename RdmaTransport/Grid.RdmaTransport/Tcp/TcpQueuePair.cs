@@ -27,6 +27,7 @@ public sealed class TcpQueuePair : QueuePair
     private Task _receiveLoop = Task.CompletedTask;
     private ulong _nextRequestId;
     private int _failed;
+    private bool _corked;
 
     private TcpQueuePair(
         Socket socket,
@@ -151,9 +152,16 @@ public sealed class TcpQueuePair : QueuePair
                 BatchCodec.WriteRequest(_writer, batch, requestId);
                 _outstanding.Enqueue((batch, requestId));
                 enqueued = true;
+                _writer.Finish();
                 try
                 {
-                    SendAll(_writer.Finish().Span);
+                    // While the receive loop dispatches completions, posts are corked and leave
+                    // together when it is done (FlushCorked): one send for many batches.
+                    if (!_corked)
+                    {
+                        SendAll(_writer.Pending.Span);
+                        _writer.Clear();
+                    }
                 }
                 catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
                 {
@@ -268,13 +276,24 @@ public sealed class TcpQueuePair : QueuePair
     {
         try
         {
-            while (await _reader.ReadFrameAsync(_closing.Token).ConfigureAwait(false))
+            do
             {
-                if (!Dispatch())
+                lock (_sendLock)
                 {
-                    return;
+                    _corked = true;
                 }
+
+                while (_reader.TryReadFrame())
+                {
+                    if (!Dispatch())
+                    {
+                        return;
+                    }
+                }
+
+                FlushCorked();
             }
+            while (await _reader.ReceiveAsync(_closing.Token).ConfigureAwait(false));
 
             Fail(TransportError.ConnectionClosed, $"{_remoteName} closed the connection");
         }
@@ -293,6 +312,34 @@ public sealed class TcpQueuePair : QueuePair
         finally
         {
             _reader.Dispose();
+        }
+    }
+
+    private void FlushCorked()
+    {
+        var failed = false;
+        lock (_sendLock)
+        {
+            _corked = false;
+            if (_failed != 0 || _writer.PendingBytes == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                SendAll(_writer.Pending.Span);
+                _writer.Clear();
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                failed = true;
+            }
+        }
+
+        if (failed)
+        {
+            Fail(TransportError.ConnectionClosed, $"the connection to {_remoteName} is closed");
         }
     }
 

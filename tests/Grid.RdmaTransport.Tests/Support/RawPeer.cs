@@ -43,6 +43,7 @@ public sealed class RawPeer : IDisposable
     /// <summary>Sends one well-framed frame with any type and payload.</summary>
     internal Task SendFrameAsync(FrameType type, ulong requestId, byte[] payload)
     {
+        _writer.Clear();
         _writer.Begin(type, requestId);
         _writer.WriteBytes(payload);
         return _socket.SendAsync(_writer.Finish(), SocketFlags.None).AsTask();
