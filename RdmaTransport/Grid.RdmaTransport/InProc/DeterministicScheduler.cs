@@ -10,6 +10,9 @@ namespace Grid.RdmaTransport.InProc;
 /// arbitrary interleaving, so modelled delays are ignored. The same seed and the same posts give
 /// the same run. Single-threaded: post and step from one thread (completion handlers and inline
 /// continuations run inside <see cref="RunOne"/>).
+/// With <see cref="SlowLaneProbability"/> set, each queue pair is drawn slow or not when it first
+/// posts: a slow one's events are picked far less often, so some nodes lag behind others for
+/// long stretches, as a slow link would make them (swarm testing of delays).
 /// </summary>
 public sealed class DeterministicScheduler : IFabricScheduler
 {
@@ -17,7 +20,7 @@ public sealed class DeterministicScheduler : IFabricScheduler
     private readonly List<Lane> _lanes = [];
     private readonly Dictionary<QueuePair, Lane> _laneOf = [];
     private readonly List<InFlightBatch> _timingOut = [];
-    private readonly List<Action> _enabled = [];
+    private readonly List<(Action Run, double Weight)> _enabled = [];
 
     public DeterministicScheduler(int seed)
     {
@@ -52,6 +55,12 @@ public sealed class DeterministicScheduler : IFabricScheduler
         }
     }
 
+    /// <summary>Chance that a queue pair is slow; 0 (the default) makes every event equally likely.</summary>
+    public double SlowLaneProbability { get; set; }
+
+    /// <summary>How much less often a slow queue pair's events are picked.</summary>
+    public double SlowLaneWeight { get; set; } = 0.02;
+
     /// <summary>The PRNG the test may share for its own choices, so one seed drives all.</summary>
     public Random Random => _random;
 
@@ -66,7 +75,8 @@ public sealed class DeterministicScheduler : IFabricScheduler
 
         if (!_laneOf.TryGetValue(flight.QueuePair, out var lane))
         {
-            lane = new Lane();
+            var slow = SlowLaneProbability > 0 && _random.NextDouble() < SlowLaneProbability;
+            lane = new Lane(slow ? SlowLaneWeight : 1);
             _laneOf.Add(flight.QueuePair, lane);
             _lanes.Add(lane);
         }
@@ -78,23 +88,27 @@ public sealed class DeterministicScheduler : IFabricScheduler
     public bool RunOne()
     {
         _enabled.Clear();
+        var total = 0.0;
         foreach (var lane in _lanes)
         {
             if (lane.Executing.Count > 0)
             {
-                _enabled.Add(lane.Step);
+                _enabled.Add((lane.Step, lane.Weight));
+                total += lane.Weight;
             }
 
             if (lane.Completing.Count > 0)
             {
-                _enabled.Add(lane.CompleteOldest);
+                _enabled.Add((lane.CompleteOldest, lane.Weight));
+                total += lane.Weight;
             }
         }
 
         for (var i = 0; i < _timingOut.Count; i++)
         {
             var index = i;
-            _enabled.Add(() => TimeOut(index));
+            _enabled.Add((() => TimeOut(index), 1));
+            total += 1;
         }
 
         if (_enabled.Count == 0)
@@ -103,7 +117,18 @@ public sealed class DeterministicScheduler : IFabricScheduler
         }
 
         Steps++;
-        _enabled[_random.Next(_enabled.Count)]();
+        var pick = _random.NextDouble() * total;
+        foreach (var (run, weight) in _enabled)
+        {
+            pick -= weight;
+            if (pick < 0)
+            {
+                run();
+                return true;
+            }
+        }
+
+        _enabled[^1].Run();
         return true;
     }
 
@@ -134,8 +159,10 @@ public sealed class DeterministicScheduler : IFabricScheduler
         flight.Complete();
     }
 
-    private sealed class Lane
+    private sealed class Lane(double weight)
     {
+        public double Weight { get; } = weight;
+
         public Queue<InFlightBatch> Executing { get; } = new();
 
         public Queue<InFlightBatch> Completing { get; } = new();

@@ -1,0 +1,455 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Grid.RdmaTransport;
+using Grid.Replication.Common;
+
+namespace Grid.Replication.Swarm;
+
+public sealed partial class SafeGuessClient
+{
+    private const int ReadAttemptsMax = 16;
+
+    /// <summary>
+    /// Reads the object (spec §2.4 READ): snapshot the slots of a majority; return the largest
+    /// word when it is verified, else decide on it with the validator word (pin), substitute a
+    /// writer's unfinished op by its predecessor, and write the result back where a majority may
+    /// lack it. One roundtrip when the maximum is verified, agreed and in place.
+    /// </summary>
+    public async Task<SwarmReadResult> ReadAsync(long objectId)
+    {
+        var state = await EnterAsync(objectId).ConfigureAwait(false);
+        try
+        {
+            var roundtrips = 0;
+            for (var attempt = 0; attempt < ReadAttemptsMax; attempt++)
+            {
+                var read = new ReadContext(_time.GetTimestamp());
+                var result = await ReadAttemptAsync(objectId, state, read).ConfigureAwait(false);
+                roundtrips += read.Roundtrips;
+                if (result is { } done)
+                {
+                    return done with { Roundtrips = roundtrips };
+                }
+
+                Counters.ReadRestart();
+            }
+
+            throw new InvariantViolationException(
+                $"spec §2.5 (6): a read of object {objectId} by writer {WriterId} did not finish in " +
+                $"{ReadAttemptsMax} attempts");
+        }
+        finally
+        {
+            Leave(state);
+        }
+    }
+
+    /// <summary>One pass of the read; null when it must start over (a buffer went missing, or too old).</summary>
+    private async Task<SwarmReadResult?> ReadAttemptAsync(long objectId, SwarmObjectState state, ReadContext read)
+    {
+        var snapshotsMax = 2 * _layout.Options.MaxWriters + 4;
+        for (var pass = 0; pass < snapshotsMax; pass++)
+        {
+            var snapshot = await SnapshotAsync(objectId).ConfigureAwait(false);
+            read.Roundtrips++;
+            while (true)
+            {
+                var top = snapshot.MappedMax(read.Substitutions);
+                foreach (var word in snapshot.Words())
+                {
+                    _clock.Observe(Tsp.Timestamp(word));
+                }
+
+                if (top == 0)
+                {
+                    return new SwarmReadResult(null, 0, false);
+                }
+
+                var identity = Tsp.Identity(top);
+                if (Tsp.IsVerified(top) || read.Replacements.Contains(identity))
+                {
+                    return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: false, null)
+                        .ConfigureAwait(false);
+                }
+
+                var writer = Tsp.Writer(top);
+                if (read.SeenMax.TryGetValue(writer, out var earlier) && identity > earlier)
+                {
+                    // The writer finished an op during this read and began another: this one
+                    // may be withdrawn yet, so read as if it had not begun.
+                    var buffer = await ReadBufferAsync(top, read).ConfigureAwait(false);
+                    if (buffer is null)
+                    {
+                        return null;
+                    }
+
+                    read.Substitute(identity, buffer.Prev);
+                    Counters.Substitution();
+                    continue;
+                }
+
+                if (read.SeenMax.TryGetValue(writer, out earlier) && identity < earlier)
+                {
+                    // The prev of the writer's later op: final.
+                    return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: true, null)
+                        .ConfigureAwait(false);
+                }
+
+                if (read.SeenAny.Contains(identity))
+                {
+                    if (Mutation == SwarmProtocolMutation.ReaderSkipsPin)
+                    {
+                        return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: true, null)
+                            .ConfigureAwait(false);
+                    }
+
+                    if (TooOld(read))
+                    {
+                        return null;
+                    }
+
+                    var (withdrawn, prev, copy) = await PinAsync(top, read).ConfigureAwait(false);
+                    Counters.Pin(withdrawn);
+                    if (copy is null)
+                    {
+                        return null;
+                    }
+
+                    if (!withdrawn)
+                    {
+                        return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: true, copy)
+                            .ConfigureAwait(false);
+                    }
+
+                    read.Substitute(identity, prev);
+                    Counters.Substitution();
+                    continue;
+                }
+
+                read.SeenMax[writer] = identity;
+                break;
+            }
+
+            foreach (var word in snapshot.Words())
+            {
+                read.SeenAny.Add(Tsp.Identity(word));
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<SwarmReadResult?> FinishAsync(
+        long objectId,
+        SwarmObjectState state,
+        ReadContext read,
+        SwarmSnapshot snapshot,
+        ulong word,
+        bool mustWriteBack,
+        BufferCopy? copy)
+    {
+        var value = snapshot.InPlaceValueOf(word);
+        var fromInPlace = value is not null;
+        var writeBack = mustWriteBack || !Tsp.IsVerified(word) || snapshot.SomeNodeDisagrees(word, read.Substitutions);
+        if (value is null || writeBack)
+        {
+            copy ??= await ReadBufferAsync(word, read).ConfigureAwait(false);
+            if (copy is null)
+            {
+                return null;
+            }
+
+            value ??= copy.Value;
+        }
+
+        if (writeBack)
+        {
+            if (TooOld(read))
+            {
+                return null;
+            }
+
+            await WriteBackAsync(objectId, state, word, copy!, read).ConfigureAwait(false);
+            Counters.WriteBack();
+        }
+
+        return new SwarmReadResult(value, 0, fromInPlace);
+    }
+
+    /// <summary>
+    /// Puts the returned write on a majority (spec §2.4 FINISH): its buffer bytes at their home
+    /// address on every node, then this client's slot raised to the verified word where it is
+    /// lower (a CAS-max: only this client writes its slot).
+    /// </summary>
+    private async Task WriteBackAsync(long objectId, SwarmObjectState state, ulong word, BufferCopy copy, ReadContext read)
+    {
+        var verified = Tsp.Verified(word);
+        var home = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word)) + SwarmLayout.PrevOffset;
+        var slot = _layout.SlotOffset(objectId, WriterId);
+        var confirmed = new bool[_nodes.Count];
+        var firstPass = true;
+        while (confirmed.Count(c => c) < Quorum)
+        {
+            // CAS from the expected value to max(expected, verified): a swap, or a confirmation
+            // that the slot already holds at least the verified word.
+            var batches = NewBatches();
+            for (var i = 0; i < batches.Length; i++)
+            {
+                if (confirmed[i])
+                {
+                    continue;
+                }
+
+                var batch = new VerbBatch(2);
+                if (firstPass)
+                {
+                    batch.Write(RegionId, home, copy.ImageFromPrev);
+                }
+
+                batch.CompareAndSwap(RegionId, slot, state.Expected[i], Math.Max(state.Expected[i], verified));
+                batches[i] = batch;
+            }
+
+            var call = await RoundtripAsync(batches).ConfigureAwait(false);
+            read.Roundtrips++;
+            firstPass = false;
+            for (var i = 0; i < _nodes.Count; i++)
+            {
+                var batch = batches[i];
+                if (batch is null)
+                {
+                    continue;
+                }
+
+                var desired = Math.Max(state.Expected[i], verified);
+                if (!call.Succeeded[i])
+                {
+                    state.Expected[i] = desired; // runs later, in order
+                    continue;
+                }
+
+                var old = batch.Result(batch.Count - 1);
+                if (old == state.Expected[i] || old >= verified)
+                {
+                    state.Expected[i] = old == state.Expected[i] ? desired : old;
+                    confirmed[i] = true;
+                }
+                else
+                {
+                    state.Expected[i] = old;
+                }
+            }
+        }
+
+        state.Last = Math.Max(state.Last, verified);
+    }
+
+    /// <summary>
+    /// Races the writer for the write's validator word (spec §2.4, pin), reading the buffer in
+    /// the same first batch. Withdrawn when a deciding majority shows the writer's mark.
+    /// </summary>
+    private async Task<(bool Withdrawn, ulong Prev, BufferCopy? Copy)> PinAsync(ulong word, ReadContext? read)
+    {
+        var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word));
+        var length = SpeculativeBytes(word);
+        var images = new byte[_nodes.Count][];
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            images[i] = new byte[length];
+            var batch = new VerbBatch(2);
+            batch.CompareAndSwap(RegionId, offset + SwarmLayout.VwOffset, 0, PinnedMark(word));
+            batch.Read(RegionId, offset, images[i]);
+            batches[i] = batch;
+        }
+
+        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        var (withdrawn, more) = await DecideAsync(word, pin: true, first: call).ConfigureAwait(false);
+        if (read is not null)
+        {
+            read.Roundtrips += 1 + more;
+        }
+
+        var copy = FirstValidCopy(word, call, images);
+        copy ??= await ReadBufferAsync(word, read).ConfigureAwait(false);
+        return (withdrawn, copy?.Prev ?? 0, copy);
+    }
+
+    /// <summary>
+    /// A whole copy of the write's buffer from any node that has one: first a majority's
+    /// replies, then the rest; null when no node has it (reused after its grace period).
+    /// </summary>
+    private async Task<BufferCopy?> ReadBufferAsync(ulong word, ReadContext? read)
+    {
+        var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word));
+        var length = SpeculativeBytes(word);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var images = new byte[_nodes.Count][];
+            var batches = NewBatches();
+            for (var i = 0; i < batches.Length; i++)
+            {
+                images[i] = new byte[length];
+                batches[i] = new VerbBatch(1);
+                batches[i]!.Read(RegionId, offset, images[i]);
+            }
+
+            var call = await RoundtripAsync(batches).ConfigureAwait(false);
+            if (read is not null)
+            {
+                read.Roundtrips++;
+            }
+
+            var copy = FirstValidCopy(word, call, images);
+            if (copy is null)
+            {
+                await call.AllCompleted.ConfigureAwait(false);
+                copy = FirstValidCopy(word, call, images, includeLate: true);
+            }
+
+            if (copy is not null)
+            {
+                return copy;
+            }
+
+            // Perhaps longer than the speculative read: fetch the length a copy declares.
+            var declared = DeclaredLength(word, call, images);
+            if (declared <= length - SwarmLayout.BufferHeaderBytes)
+            {
+                return null;
+            }
+
+            length = SwarmLayout.BufferHeaderBytes + declared;
+        }
+
+        return null;
+    }
+
+    private BufferCopy? FirstValidCopy(ulong word, QuorumCall call, byte[][] images, bool includeLate = false)
+    {
+        for (var i = 0; i < images.Length; i++)
+        {
+            var ok = call.Succeeded[i]
+                || (includeLate && call.Batches[i] is { Error: TransportError.None, IsPosted: false });
+            if (!ok)
+            {
+                continue;
+            }
+
+            var image = images[i];
+            if (Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(SwarmLayout.BufferTspOffset)))
+                != Tsp.Identity(word))
+            {
+                continue;
+            }
+
+            var length = BinaryPrimitives.ReadInt32LittleEndian(image.AsSpan(40));
+            if (length < 0 || length > image.Length - SwarmLayout.BufferHeaderBytes)
+            {
+                continue;
+            }
+
+            var value = image.AsSpan(SwarmLayout.BufferHeaderBytes, length);
+            if (!ValueChecksum.Matches(word, value, image.AsSpan(24, ValueChecksum.Bytes)))
+            {
+                continue;
+            }
+
+            return new BufferCopy(
+                BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(SwarmLayout.PrevOffset)),
+                value.ToArray(),
+                image.AsSpan(SwarmLayout.PrevOffset, SwarmLayout.BufferHeaderBytes - SwarmLayout.PrevOffset + length).ToArray());
+        }
+
+        return null;
+    }
+
+    private int DeclaredLength(ulong word, QuorumCall call, byte[][] images)
+    {
+        var declared = 0;
+        for (var i = 0; i < images.Length; i++)
+        {
+            if (call.Batches[i] is { Error: TransportError.None, IsPosted: false }
+                && Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(SwarmLayout.BufferTspOffset))) == Tsp.Identity(word))
+            {
+                declared = Math.Max(declared, BinaryPrimitives.ReadInt32LittleEndian(images[i].AsSpan(40)));
+            }
+        }
+
+        return Math.Min(declared, _layout.Options.MaxValueBytes);
+    }
+
+    /// <summary>A first READ long enough for small values, never past the writer's arena.</summary>
+    private int SpeculativeBytes(ulong word)
+    {
+        var wanted = SwarmLayout.BufferHeaderBytes + Math.Min(
+            _layout.Options.MaxValueBytes, Math.Max(_layout.Options.InPlaceValueBytes, 64));
+        var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word));
+        var arenaEnd = (ulong)(_layout.ArenasOffset + Tsp.Writer(word) * _layout.Options.ArenaBytesPerWriter);
+        return (int)Math.Min((ulong)wanted, arenaEnd - offset);
+    }
+
+    private async Task<SwarmSnapshot> SnapshotAsync(long objectId)
+    {
+        var primary = _layout.PrimaryOf(objectId, _nodes.Count);
+        var images = new byte[_nodes.Count][];
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            images[i] = new byte[i == primary ? _layout.ObjectReadBytes : _layout.SlotsBytes];
+            batches[i] = new VerbBatch(1);
+            batches[i]!.Read(RegionId, _layout.ObjectOffset(objectId), images[i]);
+        }
+
+        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        var slots = new ulong[]?[_nodes.Count];
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            if (!call.Succeeded[i])
+            {
+                continue;
+            }
+
+            slots[i] = new ulong[_layout.Options.MaxWriters];
+            for (var w = 0; w < slots[i]!.Length; w++)
+            {
+                slots[i]![w] = ReadWord(images[i], w * 8);
+            }
+        }
+
+        var inPlace = call.Succeeded[primary] ? images[primary].AsSpan(_layout.SlotsBytes).ToArray() : null;
+        return new SwarmSnapshot(slots, inPlace);
+    }
+
+    /// <summary>
+    /// A read older than half the buffer grace period starts over rather than pin or write back:
+    /// the buffer it would touch may be reused by then (spec §3.5).
+    /// </summary>
+    private bool TooOld(ReadContext read) =>
+        _time.GetElapsedTime(read.Started) > _layout.Options.BufferGracePeriod / 2;
+
+    /// <summary>The state of one read attempt (spec §2.4: seenAny, seenMax, subst).</summary>
+    private sealed class ReadContext(long started)
+    {
+        public long Started { get; } = started;
+
+        public int Roundtrips { get; set; }
+
+        public HashSet<ulong> SeenAny { get; } = [];
+
+        public Dictionary<int, ulong> SeenMax { get; } = [];
+
+        public Dictionary<ulong, ulong> Substitutions { get; } = [];
+
+        public HashSet<ulong> Replacements { get; } = [];
+
+        public void Substitute(ulong dropped, ulong replacement)
+        {
+            Substitutions[dropped] = replacement;
+            if (replacement != 0)
+            {
+                Replacements.Add(Tsp.Identity(replacement));
+            }
+        }
+    }
+}

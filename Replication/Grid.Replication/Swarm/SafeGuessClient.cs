@@ -1,0 +1,332 @@
+using System.Buffers.Binary;
+using Grid.RdmaTransport;
+using Grid.Replication.Common;
+
+namespace Grid.Replication.Swarm;
+
+/// <summary>
+/// A Safe-Guess client (spec swarm.md §2.4, with In-n-Out §3): linearizable, wait-free
+/// replicated objects on n = 2f+1 memory nodes. A fresh write and a read whose in-place copy is
+/// current cost one roundtrip; every wait is for a majority, so up to f memory nodes may crash
+/// with no pause, no leader and no failure detector. Each client has a writer id, unique in the
+/// cluster, that names its metadata word in every object and its buffer arena; a client that
+/// restarts with the same id rebuilds what it knew from the memory nodes first
+/// (<see cref="StartAsync"/>). Thread-safe across objects; ops on one object run one at a time.
+/// </summary>
+public sealed partial class SafeGuessClient
+{
+    private const uint RegionId = 0;
+
+    private readonly IReadOnlyList<QueuePair> _nodes;
+    private readonly SwarmLayout _layout;
+    private readonly GuessClock _clock;
+    private readonly TimeProvider _time;
+    private readonly BufferArena _arena;
+    private readonly Dictionary<long, SwarmObjectState> _objects = [];
+    private readonly object _lock = new();
+
+    private SafeGuessClient(
+        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time)
+    {
+        WriterId = writerId;
+        _nodes = nodes;
+        _layout = layout;
+        _clock = new GuessClock(clock);
+        _time = time;
+        _arena = new BufferArena(layout.Options.ArenaBytesPerWriter, layout.Options.BufferGracePeriod, time);
+        Quorum = nodes.Count / 2 + 1;
+    }
+
+    public int WriterId { get; }
+
+    public SwarmClientCounters Counters { get; } = new();
+
+    public SwarmLayout Layout => _layout;
+
+    /// <summary>Replies every roundtrip waits for: f+1 of 2f+1.</summary>
+    public int Quorum { get; }
+
+    internal SwarmProtocolMutation Mutation { get; set; }
+
+    /// <summary>
+    /// Connects a writer: checks the memory nodes, then scans them for what this writer id left
+    /// behind (its words in every object and the buffers they point to), so that a restarted
+    /// client neither reuses a live buffer nor CASes from a stale expected value.
+    /// </summary>
+    public static async Task<SafeGuessClient> StartAsync(
+        int writerId,
+        IReadOnlyList<QueuePair> memoryNodes,
+        SwarmLayout layout,
+        ISwarmClock clock,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(memoryNodes);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (writerId < 1 || writerId > layout.Options.MaxWriters)
+        {
+            throw new ArgumentOutOfRangeException(nameof(writerId), writerId,
+                $"writer ids are 1..{layout.Options.MaxWriters} (SwarmOptions.MaxWriters)");
+        }
+
+        if (memoryNodes.Count < 1 || memoryNodes.Count % 2 == 0)
+        {
+            throw new ArgumentException(
+                $"SWARM needs an odd number 2f+1 of memory nodes, not {memoryNodes.Count}", nameof(memoryNodes));
+        }
+
+        foreach (var node in memoryNodes)
+        {
+            if (node.RemoteRegions.Count == 0 || node.RemoteRegions[0].Length < layout.RegionBytes)
+            {
+                throw new ArgumentException(
+                    $"memory node {node.RemoteNode} needs a region 0 of at least {layout.RegionBytes} bytes " +
+                    "for this SwarmOptions", nameof(memoryNodes));
+            }
+        }
+
+        var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time ?? TimeProvider.System);
+        await client.RecoverAsync().ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>Waits for the object's previous op (and its background step), then claims it.</summary>
+    private async Task<SwarmObjectState> EnterAsync(long objectId)
+    {
+        _layout.ObjectOffset(objectId); // range check
+        SwarmObjectState state;
+        lock (_lock)
+        {
+            if (!_objects.TryGetValue(objectId, out state!))
+            {
+                state = new SwarmObjectState(_nodes.Count);
+                _objects.Add(objectId, state);
+            }
+
+            if (state.Busy)
+            {
+                throw new InvalidOperationException(
+                    $"writer {WriterId} already has an operation on object {objectId} in progress; " +
+                    "a client runs one operation per object at a time");
+            }
+
+            state.Busy = true;
+        }
+
+        try
+        {
+            await state.Background.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuorumUnavailableException or TransportException)
+        {
+            // The background verify is an optimisation; its CAS results are re-learnt on demand.
+        }
+        catch
+        {
+            Leave(state);
+            throw;
+        }
+
+        return state;
+    }
+
+    private void Leave(SwarmObjectState state)
+    {
+        lock (_lock)
+        {
+            state.Busy = false;
+        }
+    }
+
+    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches) =>
+        QuorumCall.RunAsync(_nodes, batches, Quorum);
+
+    private VerbBatch?[] NewBatches() => new VerbBatch?[_nodes.Count];
+
+    /// <summary>
+    /// Makes <paramref name="word"/> the value of this client's slot on a quorum: CAS from the
+    /// expected value, and where the expectation was wrong (a restart, a lost background step)
+    /// CAS again from what the node returned. <paramref name="first"/> is a call whose batches
+    /// already carried that CAS as their last op; <paramref name="extra"/> builds the ops that
+    /// go before the CAS in the first batch to each node.
+    /// </summary>
+    private async Task<int> PublishAsync(
+        long objectId, SwarmObjectState state, ulong word, QuorumCall? first, Func<int, VerbBatch>? extra)
+    {
+        var roundtrips = 0;
+        var done = new bool[_nodes.Count];
+        var call = first;
+        while (true)
+        {
+            if (call is null)
+            {
+                var batches = NewBatches();
+                for (var i = 0; i < batches.Length; i++)
+                {
+                    if (done[i])
+                    {
+                        continue;
+                    }
+
+                    var batch = extra?.Invoke(i) ?? new VerbBatch(2);
+                    batch.CompareAndSwap(RegionId, _layout.SlotOffset(objectId, WriterId), state.Expected[i], word);
+                    batches[i] = batch;
+                }
+
+                call = await RoundtripAsync(batches).ConfigureAwait(false);
+                roundtrips++;
+            }
+
+            for (var i = 0; i < _nodes.Count; i++)
+            {
+                var batch = call.Batches[i];
+                if (!call.Succeeded[i] || batch is null)
+                {
+                    continue;
+                }
+
+                var old = batch.Result(batch.Count - 1);
+                // Only this client writes its slot, so a value at or above the word means a
+                // CAS of ours that ran already (a retry after a lost reply).
+                if (old == state.Expected[i] || old == word)
+                {
+                    state.Expected[i] = word;
+                    done[i] = true;
+                }
+                else if (old > word)
+                {
+                    throw new InvariantViolationException(
+                        $"spec §2.4: writer {WriterId}'s slot of object {objectId} on node {i} holds " +
+                        $"{Tsp.Describe(old)}, above the {Tsp.Describe(word)} it is publishing");
+                }
+                else
+                {
+                    state.Expected[i] = old;
+                }
+            }
+
+            // Nodes outside this quorum run the same CAS later (per-connection order), so expect it.
+            for (var i = 0; i < _nodes.Count; i++)
+            {
+                if (!call.Succeeded[i] && call.Batches[i] is not null)
+                {
+                    state.Expected[i] = word;
+                }
+            }
+
+            if (done.Count(d => d) >= Quorum)
+            {
+                return roundtrips;
+            }
+
+            call = null;
+            extra = null;
+        }
+    }
+
+    private static ulong ReadWord(byte[] bytes, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(offset));
+
+    /// <summary>
+    /// The buffer image of a write from <c>prev</c> on: prev, word, checksum, length, value. It
+    /// never covers the validator word: a reader may have pinned this write on a node before the
+    /// image lands there, and the pin must survive it (see <see cref="DecideAsync"/>).
+    /// </summary>
+    private static byte[] BufferImage(ulong prev, ulong word, ReadOnlySpan<byte> value)
+    {
+        const int At = SwarmLayout.PrevOffset;
+        var image = new byte[SwarmLayout.BufferHeaderBytes - At + value.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(SwarmLayout.PrevOffset - At), prev);
+        BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(SwarmLayout.BufferTspOffset - At), word);
+        ValueChecksum.Compute(word, value, image.AsSpan(24 - At, ValueChecksum.Bytes));
+        BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(40 - At), value.Length);
+        value.CopyTo(image.AsSpan(SwarmLayout.BufferHeaderBytes - At));
+        return image;
+    }
+
+    /// <summary>The validator value of a reader's pin of this write.</summary>
+    private static ulong PinnedMark(ulong word) => Tsp.Identity(word) | 1;
+
+    /// <summary>The validator value of the writer's withdrawal of this write.</summary>
+    private static ulong WithdrawnMark(ulong word) => Tsp.Identity(word);
+
+    /// <summary>
+    /// The flag race of spec §2.4 on the write's validator word, from one side: CAS the word to
+    /// this side's mark on every node until a majority has decided, and report whether any
+    /// decided node holds the other side's mark. Marks carry the write's identity, so whatever a
+    /// reused buffer's word held for an earlier write counts as undecided (CAS from it), and a
+    /// decision for this write, once made on a node, never changes there. Reader and writer
+    /// majorities meet, so they cannot both miss the other's mark (§2.5, 4).
+    /// <paramref name="first"/> carries the first CAS (op 0, from 0) when the caller sent it.
+    /// </summary>
+    private async Task<(bool OtherSeen, int Roundtrips)> DecideAsync(ulong word, bool pin, QuorumCall? first)
+    {
+        var mine = pin ? PinnedMark(word) : WithdrawnMark(word);
+        var theirs = pin ? WithdrawnMark(word) : PinnedMark(word);
+        var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word)) + SwarmLayout.VwOffset;
+        var decided = new bool[_nodes.Count];
+        var expected = new ulong[_nodes.Count];
+        var otherSeen = false;
+        var roundtrips = 0;
+        var call = first;
+        while (true)
+        {
+            if (call is null)
+            {
+                var batches = NewBatches();
+                for (var i = 0; i < batches.Length; i++)
+                {
+                    if (!decided[i])
+                    {
+                        batches[i] = new VerbBatch(1);
+                        batches[i]!.CompareAndSwap(RegionId, offset, expected[i], mine);
+                    }
+                }
+
+                call = await QuorumCall.RunAsync(_nodes, batches, Math.Min(Quorum - decided.Count(d => d), batches.Count(b => b is not null)))
+                    .ConfigureAwait(false);
+                roundtrips++;
+            }
+
+            for (var i = 0; i < _nodes.Count; i++)
+            {
+                if (!call.Succeeded[i] || decided[i])
+                {
+                    continue;
+                }
+
+                var old = call.Batches[i]!.Result(0);
+                if (old == expected[i] || old == mine)
+                {
+                    decided[i] = true;
+                }
+                else if (old == theirs)
+                {
+                    decided[i] = true;
+                    otherSeen = true;
+                }
+                else
+                {
+                    expected[i] = old; // undecided for this write: left over from a reused buffer
+                }
+            }
+
+            if (decided.Count(d => d) >= Quorum)
+            {
+                return (otherSeen, roundtrips);
+            }
+
+            call = null;
+        }
+    }
+
+    /// <summary>The in-place image: word, checksum, length, value (spec §3.2).</summary>
+    private static byte[] InPlaceImage(ulong word, ReadOnlySpan<byte> value)
+    {
+        var image = new byte[SwarmLayout.InPlaceHeaderBytes + value.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(image, word);
+        ValueChecksum.Compute(word, value, image.AsSpan(8, ValueChecksum.Bytes));
+        BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(24), value.Length);
+        value.CopyTo(image.AsSpan(SwarmLayout.InPlaceHeaderBytes));
+        return image;
+    }
+}

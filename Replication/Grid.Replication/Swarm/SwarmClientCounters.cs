@@ -1,0 +1,65 @@
+namespace Grid.Replication.Swarm;
+
+/// <summary>
+/// How often each branch of spec §2.4 ran in one client, for tests that must show a path was
+/// exercised and for benchmarks that report it.
+/// </summary>
+public sealed class SwarmClientCounters
+{
+    private long _freshWrites;
+    private long _keptWrites;
+    private long _retriedWrites;
+    private long _pins;
+    private long _withdrawnPins;
+    private long _substitutions;
+    private long _writeBacks;
+    private long _readRestarts;
+
+    public long FreshWrites => Volatile.Read(ref _freshWrites);
+
+    public long KeptWrites => Volatile.Read(ref _keptWrites);
+
+    public long RetriedWrites => Volatile.Read(ref _retriedWrites);
+
+    public long Pins => Volatile.Read(ref _pins);
+
+    /// <summary>Pins that found the write withdrawn (the reader then substituted it).</summary>
+    public long WithdrawnPins => Volatile.Read(ref _withdrawnPins);
+
+    public long Substitutions => Volatile.Read(ref _substitutions);
+
+    public long WriteBacks => Volatile.Read(ref _writeBacks);
+
+    public long ReadRestarts => Volatile.Read(ref _readRestarts);
+
+    internal void Write(SwarmWritePath path)
+    {
+        switch (path)
+        {
+            case SwarmWritePath.Fresh:
+                Interlocked.Increment(ref _freshWrites);
+                break;
+            case SwarmWritePath.Kept:
+                Interlocked.Increment(ref _keptWrites);
+                break;
+            default:
+                Interlocked.Increment(ref _retriedWrites);
+                break;
+        }
+    }
+
+    internal void Pin(bool withdrawn)
+    {
+        Interlocked.Increment(ref _pins);
+        if (withdrawn)
+        {
+            Interlocked.Increment(ref _withdrawnPins);
+        }
+    }
+
+    internal void Substitution() => Interlocked.Increment(ref _substitutions);
+
+    internal void WriteBack() => Interlocked.Increment(ref _writeBacks);
+
+    internal void ReadRestart() => Interlocked.Increment(ref _readRestarts);
+}

@@ -1,0 +1,18 @@
+using Grid.Replication.Swarm;
+
+namespace Grid.Simulation.Tests.Swarm;
+
+/// <summary>The verdict of one seeded run, with what is needed to replay it.</summary>
+public sealed record SimulationOutcome(
+    int Seed, bool Passed, string Settings, string Details, int Operations, IReadOnlyList<SwarmClientCounters> Counters)
+{
+    public static SimulationOutcome Pass(int seed, string settings, int operations, IReadOnlyList<SwarmClientCounters> counters) =>
+        new(seed, true, settings, "", operations, counters);
+
+    public static SimulationOutcome Fail(int seed, string settings, string details) =>
+        new(seed, false, settings, details, 0, []);
+
+    public override string ToString() =>
+        $"GRID_SEED={Seed} ({Settings}): {(Passed ? "passed" : "FAILED")}\n{Details}\n" +
+        $"replay: GRID_SEED={Seed} dotnet test tests/Grid.Simulation.Tests --filter FullyQualifiedName~SafeGuessSimulationTests";
+}
