@@ -15,16 +15,16 @@ public sealed partial class SafeGuessClient
     /// writer's unfinished op by its predecessor, and write the result back where a majority may
     /// lack it. One roundtrip when the maximum is verified, agreed and in place.
     /// </summary>
-    public async Task<SwarmReadResult> ReadAsync(long objectId)
+    public async Task<SwarmReadResult> ReadAsync(ulong key)
     {
-        var state = await EnterAsync(objectId).ConfigureAwait(false);
+        var state = await EnterAsync(key).ConfigureAwait(false);
         try
         {
             var roundtrips = 0;
             for (var attempt = 0; attempt < ReadAttemptsMax; attempt++)
             {
                 var read = new ReadContext(_time.GetTimestamp());
-                var result = await ReadAttemptAsync(objectId, state, read).ConfigureAwait(false);
+                var result = await ReadAttemptAsync(state, read).ConfigureAwait(false);
                 roundtrips += read.Roundtrips;
                 if (result is { } done)
                 {
@@ -35,7 +35,7 @@ public sealed partial class SafeGuessClient
             }
 
             throw new InvariantViolationException(
-                $"spec §2.5 (6): a read of object {objectId} by writer {WriterId} did not finish in " +
+                $"spec §2.5 (6): a read of key {key:x} by writer {WriterId} did not finish in " +
                 $"{ReadAttemptsMax} attempts");
         }
         finally
@@ -45,12 +45,12 @@ public sealed partial class SafeGuessClient
     }
 
     /// <summary>One pass of the read; null when it must start over (a buffer went missing, or too old).</summary>
-    private async Task<SwarmReadResult?> ReadAttemptAsync(long objectId, SwarmObjectState state, ReadContext read)
+    private async Task<SwarmReadResult?> ReadAttemptAsync(SwarmObjectState state, ReadContext read)
     {
         var snapshotsMax = 2 * _layout.Options.MaxWriters + 4;
         for (var pass = 0; pass < snapshotsMax; pass++)
         {
-            var snapshot = await SnapshotAsync(objectId).ConfigureAwait(false);
+            var snapshot = await SnapshotAsync(state.KeyHash).ConfigureAwait(false);
             read.Roundtrips++;
             while (true)
             {
@@ -68,7 +68,7 @@ public sealed partial class SafeGuessClient
                 var identity = Tsp.Identity(top);
                 if (Tsp.IsVerified(top) || read.Replacements.Contains(identity))
                 {
-                    return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: false, null)
+                    return await FinishAsync(state, read, snapshot, top, mustWriteBack: false, null)
                         .ConfigureAwait(false);
                 }
 
@@ -91,7 +91,7 @@ public sealed partial class SafeGuessClient
                 if (read.SeenMax.TryGetValue(writer, out earlier) && identity < earlier)
                 {
                     // The prev of the writer's later op: final.
-                    return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: true, null)
+                    return await FinishAsync(state, read, snapshot, top, mustWriteBack: true, null)
                         .ConfigureAwait(false);
                 }
 
@@ -99,7 +99,7 @@ public sealed partial class SafeGuessClient
                 {
                     if (Mutation == SwarmProtocolMutation.ReaderSkipsPin)
                     {
-                        return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: true, null)
+                        return await FinishAsync(state, read, snapshot, top, mustWriteBack: true, null)
                             .ConfigureAwait(false);
                     }
 
@@ -117,7 +117,7 @@ public sealed partial class SafeGuessClient
 
                     if (!withdrawn)
                     {
-                        return await FinishAsync(objectId, state, read, snapshot, top, mustWriteBack: true, copy)
+                        return await FinishAsync(state, read, snapshot, top, mustWriteBack: true, copy)
                             .ConfigureAwait(false);
                     }
 
@@ -140,7 +140,6 @@ public sealed partial class SafeGuessClient
     }
 
     private async Task<SwarmReadResult?> FinishAsync(
-        long objectId,
         SwarmObjectState state,
         ReadContext read,
         SwarmSnapshot snapshot,
@@ -148,7 +147,7 @@ public sealed partial class SafeGuessClient
         bool mustWriteBack,
         BufferCopy? copy)
     {
-        var value = snapshot.InPlaceValueOf(word);
+        var value = Mode == SwarmKvMode.Swarm ? snapshot.InPlaceValueOf(word) : null;
         var fromInPlace = value is not null;
         var writeBack = mustWriteBack || !Tsp.IsVerified(word) || snapshot.SomeNodeDisagrees(word, read.Substitutions);
         if (value is null || writeBack)
@@ -169,7 +168,7 @@ public sealed partial class SafeGuessClient
                 return null;
             }
 
-            await WriteBackAsync(objectId, state, word, copy!, read).ConfigureAwait(false);
+            await WriteBackAsync(snapshot, word, copy!, read).ConfigureAwait(false);
             Counters.WriteBack();
         }
 
@@ -178,20 +177,35 @@ public sealed partial class SafeGuessClient
 
     /// <summary>
     /// Puts the returned write on a majority (spec §2.4 FINISH): its buffer bytes at their home
-    /// address on every node, then this client's slot raised to the verified word where it is
-    /// lower (a CAS-max: only this client writes its slot).
+    /// address on every node, then the verified word into the helped word of its writer's entry
+    /// for the key, raised by CAS where lower (a CAS-max: helped words only grow). Where the
+    /// writer's entry has not landed yet, its key hash goes first: the same bytes the writer
+    /// writes there itself.
     /// </summary>
-    private async Task WriteBackAsync(long objectId, SwarmObjectState state, ulong word, BufferCopy copy, ReadContext read)
+    private async Task WriteBackAsync(SwarmSnapshot snapshot, ulong word, BufferCopy copy, ReadContext read)
     {
         var verified = Tsp.Verified(word);
-        var home = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word)) + SwarmLayout.PrevOffset;
-        var slot = _layout.SlotOffset(objectId, WriterId);
+        var writer = Tsp.Writer(word);
+        var entry = snapshot.EntryOf(writer);
+        if (entry < 0)
+        {
+            throw new InvariantViolationException(
+                $"spec §2.4: a read returns {Tsp.Describe(word)} without having seen writer {writer}'s entry");
+        }
+
+        var bucket = _layout.BucketOf(snapshot.KeyHash);
+        var entryOffset = _layout.EntryOffset(bucket, writer, entry);
+        var home = _layout.BufferOffset(writer, Tsp.BufferId(word)) + SwarmLayout.PrevOffset;
+        var expected = new ulong[_nodes.Count];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            expected[i] = snapshot.HelpedOn(i, writer);
+        }
+
         var confirmed = new bool[_nodes.Count];
         var firstPass = true;
         while (confirmed.Count(c => c) < Quorum)
         {
-            // CAS from the expected value to max(expected, verified): a swap, or a confirmation
-            // that the slot already holds at least the verified word.
             var batches = NewBatches();
             for (var i = 0; i < batches.Length; i++)
             {
@@ -200,48 +214,40 @@ public sealed partial class SafeGuessClient
                     continue;
                 }
 
-                var batch = new VerbBatch(2);
+                var batch = new VerbBatch(3);
                 if (firstPass)
                 {
                     batch.Write(RegionId, home, copy.ImageFromPrev);
+                    batch.Write(RegionId, entryOffset, KeyHashBytes(snapshot.KeyHash));
                 }
 
-                batch.CompareAndSwap(RegionId, slot, state.Expected[i], Math.Max(state.Expected[i], verified));
+                batch.CompareAndSwap(RegionId, entryOffset + SwarmLayout.HelpedOffsetInEntry,
+                    expected[i], Math.Max(expected[i], verified));
                 batches[i] = batch;
             }
 
-            var call = await RoundtripAsync(batches).ConfigureAwait(false);
+            var call = await RoundtripAsync(batches, confirmed).ConfigureAwait(false);
             read.Roundtrips++;
             firstPass = false;
             for (var i = 0; i < _nodes.Count; i++)
             {
                 var batch = batches[i];
-                if (batch is null)
+                if (batch is null || !call.Succeeded[i])
                 {
-                    continue;
-                }
-
-                var desired = Math.Max(state.Expected[i], verified);
-                if (!call.Succeeded[i])
-                {
-                    state.Expected[i] = desired; // runs later, in order
                     continue;
                 }
 
                 var old = batch.Result(batch.Count - 1);
-                if (old == state.Expected[i] || old >= verified)
+                if (old == expected[i] || old >= verified)
                 {
-                    state.Expected[i] = old == state.Expected[i] ? desired : old;
                     confirmed[i] = true;
                 }
                 else
                 {
-                    state.Expected[i] = old;
+                    expected[i] = old;
                 }
             }
         }
-
-        state.Last = Math.Max(state.Last, verified);
     }
 
     /// <summary>
@@ -385,40 +391,31 @@ public sealed partial class SafeGuessClient
         var wanted = SwarmLayout.BufferHeaderBytes + Math.Min(
             _layout.Options.MaxValueBytes, Math.Max(_layout.Options.InPlaceValueBytes, 64));
         var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word));
-        var arenaEnd = (ulong)(_layout.ArenasOffset + Tsp.Writer(word) * _layout.Options.ArenaBytesPerWriter);
-        return (int)Math.Min((ulong)wanted, arenaEnd - offset);
+        return (int)Math.Min((ulong)wanted, _layout.ArenaEnd(Tsp.Writer(word)) - offset);
     }
 
-    private async Task<SwarmSnapshot> SnapshotAsync(long objectId)
+    /// <summary>One roundtrip: the key's bucket from every node, and its in-place record from the primary.</summary>
+    private async Task<SwarmSnapshot> SnapshotAsync(ulong keyHash)
     {
-        var primary = _layout.PrimaryOf(objectId, _nodes.Count);
-        var images = new byte[_nodes.Count][];
+        var primary = _layout.PrimaryOf(keyHash, _nodes.Count);
+        var inPlace = Mode == SwarmKvMode.Swarm ? new byte[_layout.InPlaceStride] : null;
+        var directories = new byte[_nodes.Count][];
         var batches = NewBatches();
         for (var i = 0; i < batches.Length; i++)
         {
-            images[i] = new byte[i == primary ? _layout.ObjectReadBytes : _layout.SlotsBytes];
-            batches[i] = new VerbBatch(1);
-            batches[i]!.Read(RegionId, _layout.ObjectOffset(objectId), images[i]);
+            directories[i] = new byte[_layout.DirectoryBytes];
+            var batch = new VerbBatch(2);
+            batch.Read(RegionId, _layout.BucketOffset(_layout.BucketOf(keyHash)), directories[i]);
+            if (i == primary && inPlace is not null)
+            {
+                batch.Read(RegionId, _layout.InPlaceRecordOffset(keyHash), inPlace);
+            }
+
+            batches[i] = batch;
         }
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
-        var slots = new ulong[]?[_nodes.Count];
-        for (var i = 0; i < _nodes.Count; i++)
-        {
-            if (!call.Succeeded[i])
-            {
-                continue;
-            }
-
-            slots[i] = new ulong[_layout.Options.MaxWriters];
-            for (var w = 0; w < slots[i]!.Length; w++)
-            {
-                slots[i]![w] = ReadWord(images[i], w * 8);
-            }
-        }
-
-        var inPlace = call.Succeeded[primary] ? images[primary].AsSpan(_layout.SlotsBytes).ToArray() : null;
-        return new SwarmSnapshot(slots, inPlace);
+        return Snapshot(keyHash, call, directories, call.Succeeded[primary] ? inPlace : null);
     }
 
     /// <summary>

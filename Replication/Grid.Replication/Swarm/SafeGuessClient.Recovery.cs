@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using Grid.RdmaTransport;
+using Grid.Replication.Common;
 
 namespace Grid.Replication.Swarm;
 
@@ -9,82 +11,99 @@ public sealed partial class SafeGuessClient
 
     /// <summary>
     /// Rebuilds this writer's state from the memory nodes (spec §4.4: a restarting client must
-    /// re-read its own slots): its word in every object, the buffers those words point to (so
-    /// the arena does not hand them out again), and for a word left unverified by a crash, whether
-    /// it was final (a reader may have pinned it) or withdrawn (then the write before it counts).
+    /// re-read its own slots): its entries in every bucket and their words, the buffers those
+    /// words point to (so the arena does not hand them out again), and for a word left unverified
+    /// by a crash, whether it was final (a reader may have pinned it) or withdrawn (then the write
+    /// before it counts).
     /// </summary>
     private async Task RecoverAsync()
     {
-        var perChunk = Math.Max(1, ScanChunkBytes / _layout.ObjectStride);
-        var owned = new Dictionary<uint, long>();
-        for (long first = 0; first < _layout.Options.ObjectCapacity; first += perChunk)
+        var perChunk = Math.Max(1, ScanChunkBytes / _layout.DirectoryBytes);
+        var owned = new HashSet<uint>();
+        for (var first = 0; first < _layout.Options.BucketCount; first += perChunk)
         {
-            var count = (int)Math.Min(perChunk, _layout.Options.ObjectCapacity - first);
-            var destinations = new byte[_nodes.Count][];
+            var count = Math.Min(perChunk, _layout.Options.BucketCount - first);
+            var images = new byte[_nodes.Count][];
             var batches = NewBatches();
             for (var i = 0; i < batches.Length; i++)
             {
-                destinations[i] = new byte[count * _layout.ObjectStride];
+                images[i] = new byte[count * _layout.DirectoryBytes];
                 batches[i] = new VerbBatch(1);
-                batches[i]!.Read(RegionId, _layout.ObjectOffset(first), destinations[i]);
+                batches[i]!.Read(RegionId, _layout.BucketOffset(first), images[i]);
             }
 
             var call = await RoundtripAsync(batches).ConfigureAwait(false);
             for (var k = 0; k < count; k++)
             {
-                RecoverObject(first + k, call, destinations, k * _layout.ObjectStride, owned);
+                for (var entry = 0; entry < _layout.Options.EntriesPerWriter; entry++)
+                {
+                    var at = k * _layout.DirectoryBytes + _layout.EntryIndex(WriterId, entry) * SwarmLayout.EntryBytes;
+                    RecoverEntry(first + k, entry, call, images, at, owned);
+                }
             }
         }
 
         await MarkOwnedBuffersAsync(owned).ConfigureAwait(false);
-        foreach (var (objectId, state) in _objects)
+        foreach (var state in _objects.Values.ToList())
         {
             if (state.Last != 0 && !Tsp.IsVerified(state.Last))
             {
-                await ResolveUnverifiedAsync(objectId, state).ConfigureAwait(false);
+                await ResolveUnverifiedAsync(state).ConfigureAwait(false);
             }
         }
 
         _arena.FreeGapsBelowTop();
     }
 
-    private void RecoverObject(long objectId, Common.QuorumCall call, byte[][] images, int at, Dictionary<uint, long> owned)
+    private void RecoverEntry(int bucket, int entry, QuorumCall call, byte[][] images, int at, HashSet<uint> owned)
     {
-        var slot = at + (WriterId - 1) * 8;
+        ulong keyHash = 0;
         ulong last = 0;
         for (var i = 0; i < _nodes.Count; i++)
         {
             if (call.Succeeded[i])
             {
-                last = Math.Max(last, ReadWord(images[i], slot));
+                keyHash = Math.Max(keyHash, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at)));
+                last = Math.Max(last, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)));
             }
         }
 
-        if (last == 0)
+        if (keyHash == 0)
         {
             return;
         }
 
-        var state = new SwarmObjectState(_nodes.Count) { Last = last };
+        if (!_ownEntries.TryGetValue(bucket, out var keys))
+        {
+            keys = new ulong[_layout.Options.EntriesPerWriter];
+            _ownEntries.Add(bucket, keys);
+        }
+
+        keys[entry] = keyHash;
+        var state = new SwarmObjectState(keyHash, bucket, _nodes.Count) { Entry = entry, Last = last };
         for (var i = 0; i < _nodes.Count; i++)
         {
-            var value = call.Succeeded[i] ? ReadWord(images[i], slot) : last;
-            state.Expected[i] = value;
-            _clock.Observe(Tsp.Timestamp(value));
-            if (value != 0 && Tsp.Writer(value) == WriterId)
+            var slot = call.Succeeded[i] ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)) : last;
+            var helped = call.Succeeded[i] ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.HelpedOffsetInEntry)) : 0;
+            state.Expected[i] = slot;
+            foreach (var word in (ulong[])[slot, helped])
             {
-                owned[Tsp.BufferId(value)] = objectId;
+                _clock.Observe(Tsp.Timestamp(word));
+                if (word != 0 && Tsp.Writer(word) == WriterId)
+                {
+                    owned.Add(Tsp.BufferId(word));
+                }
             }
         }
 
-        _objects[objectId] = state;
+        _objects[keyHash] = state;
     }
 
     /// <summary>Reads the length of every buffer this writer's words point to and reserves it.</summary>
-    private async Task MarkOwnedBuffersAsync(Dictionary<uint, long> owned)
+    private async Task MarkOwnedBuffersAsync(HashSet<uint> owned)
     {
         const int OpsPerBatch = 256;
-        var ids = owned.Keys.ToArray();
+        var ids = owned.ToArray();
         for (var start = 0; start < ids.Length; start += OpsPerBatch)
         {
             var slice = ids.AsSpan(start, Math.Min(OpsPerBatch, ids.Length - start)).ToArray();
@@ -111,7 +130,7 @@ public sealed partial class SafeGuessClient
                 {
                     if (call.Succeeded[i])
                     {
-                        length = Math.Max(length, BitConverter.ToInt32(headers[i][k], 40));
+                        length = Math.Max(length, BinaryPrimitives.ReadInt32LittleEndian(headers[i][k].AsSpan(40)));
                     }
                 }
 
@@ -125,13 +144,13 @@ public sealed partial class SafeGuessClient
     /// withdrew it, it may have been returned, so it stays and is verified now; if it was
     /// withdrawn, the crash came mid-retry and the write before it is our last.
     /// </summary>
-    private async Task ResolveUnverifiedAsync(long objectId, SwarmObjectState state)
+    private async Task ResolveUnverifiedAsync(SwarmObjectState state)
     {
         var word = state.Last;
         var (withdrawn, prev, _) = await PinAsync(word, null).ConfigureAwait(false);
         if (!withdrawn)
         {
-            await PublishAsync(objectId, state, Tsp.Verified(word), null, null).ConfigureAwait(false);
+            await PublishAsync(state, Tsp.Verified(word), null, null).ConfigureAwait(false);
             state.Last = Tsp.Verified(word);
         }
         else

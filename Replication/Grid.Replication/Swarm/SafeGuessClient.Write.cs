@@ -7,12 +7,12 @@ public sealed partial class SafeGuessClient
 {
     /// <summary>
     /// Writes a value (spec §2.4 WRITE): guess a timestamp and, in one roundtrip to every node,
-    /// read the slots, write the buffer and CAS the guess into this client's slot. If the guess
-    /// beats everything a majority held, the write is done; else it races readers on the
+    /// read the key's bucket, write the buffer and CAS the guess into this client's slot. If the
+    /// guess beats everything a majority held, the write is done; else it races readers on the
     /// buffer's validator word and is kept (a reader pinned it) or redone under a verified
-    /// timestamp.
+    /// timestamp. In DM-ABD mode: read the timestamps, then write above them.
     /// </summary>
-    public async Task<SwarmWriteResult> WriteAsync(long objectId, ReadOnlyMemory<byte> value)
+    public async Task<SwarmWriteResult> WriteAsync(ulong key, ReadOnlyMemory<byte> value)
     {
         if (value.Length > _layout.Options.MaxValueBytes)
         {
@@ -20,10 +20,12 @@ public sealed partial class SafeGuessClient
                 $"values are at most {_layout.Options.MaxValueBytes} bytes (SwarmOptions.MaxValueBytes)");
         }
 
-        var state = await EnterAsync(objectId).ConfigureAwait(false);
+        var state = await EnterAsync(key).ConfigureAwait(false);
         try
         {
-            var result = await WriteCoreAsync(objectId, state, value).ConfigureAwait(false);
+            var result = Mode == SwarmKvMode.DmAbd
+                ? await WriteAbdAsync(state, value).ConfigureAwait(false)
+                : await WriteCoreAsync(state, value).ConfigureAwait(false);
             Counters.Write(result.Path);
             return result;
         }
@@ -33,35 +35,36 @@ public sealed partial class SafeGuessClient
         }
     }
 
-    private async Task<SwarmWriteResult> WriteCoreAsync(long objectId, SwarmObjectState state, ReadOnlyMemory<byte> value)
+    private async Task<SwarmWriteResult> WriteCoreAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
         var prev = state.Last;
         var bufferId = AllocateBuffer(value.Length);
         var guess = Tsp.Make(_clock.Next(), bufferId, WriterId, verified: false);
         var image = BufferImage(prev, guess, value.Span);
 
-        // RTT1, one batch per node: READ slots; WRITE buffer; CAS own slot (spec §2.4).
-        var slots = new byte[_nodes.Count][];
+        // RTT1, one batch per node: READ bucket; WRITE buffer; WRITE own entry's key; CAS own slot.
+        var directories = new byte[_nodes.Count][];
         var batches = NewBatches();
         for (var i = 0; i < batches.Length; i++)
         {
-            slots[i] = new byte[_layout.SlotsBytes];
-            var batch = new VerbBatch(3);
-            batch.Read(RegionId, _layout.ObjectOffset(objectId), slots[i]);
+            directories[i] = new byte[_layout.DirectoryBytes];
+            var batch = new VerbBatch(4);
+            batch.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
             batch.Write(RegionId, _layout.BufferOffset(WriterId, bufferId) + SwarmLayout.PrevOffset, image);
-            batch.CompareAndSwap(RegionId, _layout.SlotOffset(objectId, WriterId), state.Expected[i], guess);
+            batch.Write(RegionId, OwnEntryOffset(state), KeyHashBytes(state.KeyHash));
+            batch.CompareAndSwap(RegionId, OwnSlotOffset(state), state.Expected[i], guess);
             batches[i] = batch;
         }
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
-        var maxPre = MaxOtherSlot(call, slots);
+        var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxExceptSlotOf(WriterId);
         _clock.Observe(Tsp.Timestamp(maxPre));
-        var roundtrips = 1 + await PublishAsync(objectId, state, guess, call, null).ConfigureAwait(false);
+        var roundtrips = 1 + await PublishAsync(state, guess, call, null).ConfigureAwait(false);
 
         if (guess > maxPre || Mutation == SwarmProtocolMutation.StaleGuessTreatedAsFresh)
         {
             Complete(state, prev, guess);
-            state.Background = VerifyInBackgroundAsync(objectId, state, guess, value);
+            state.Background = VerifyInBackgroundAsync(state, guess, value);
             return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips);
         }
 
@@ -72,47 +75,76 @@ public sealed partial class SafeGuessClient
         {
             // A reader may have returned the guess: keep it, verified (spec §2.5, 3).
             var kept = Tsp.Verified(guess);
-            roundtrips += await PublishAsync(objectId, state, kept, null, i => InPlaceBatch(objectId, i, kept, value))
+            roundtrips += await PublishAsync(state, kept, null, i => InPlaceBatch(state, i, kept, value))
                 .ConfigureAwait(false);
             Complete(state, prev, kept);
             return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips);
         }
 
         // Withdrawn: no reader can return the guess. Write again above everything seen.
-        var retryBuffer = AllocateBuffer(value.Length);
-        var retry = Tsp.Make(_clock.NextAtLeast(Tsp.Timestamp(maxPre) + 1), retryBuffer, WriterId, verified: true);
-        var retryImage = BufferImage(prev, retry, value.Span);
-        roundtrips += await PublishAsync(objectId, state, retry, null, i =>
-        {
-            var batch = InPlaceBatch(objectId, i, retry, value);
-            batch.Write(RegionId, _layout.BufferOffset(WriterId, retryBuffer) + SwarmLayout.PrevOffset, retryImage);
-            return batch;
-        }).ConfigureAwait(false);
+        var retry = await WriteAboveAsync(state, prev, value, maxPre).ConfigureAwait(false);
+        roundtrips += retry.Roundtrips;
         lock (_lock)
         {
             _arena.Retire(bufferId);
         }
 
-        Complete(state, prev, retry);
         return new SwarmWriteResult(SwarmWritePath.Retried, roundtrips);
     }
 
+    /// <summary>DM-ABD (spec §2.3, -g=false): read the timestamps, then publish above them.</summary>
+    private async Task<SwarmWriteResult> WriteAbdAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
+    {
+        var directories = new byte[_nodes.Count][];
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            directories[i] = new byte[_layout.DirectoryBytes];
+            batches[i] = new VerbBatch(1);
+            batches[i]!.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
+        }
+
+        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        var snapshot = Snapshot(state.KeyHash, call, directories, null);
+        var max = Math.Max(snapshot.MaxExceptSlotOf(WriterId), state.Last);
+        var write = await WriteAboveAsync(state, state.Last, value, max).ConfigureAwait(false);
+        return new SwarmWriteResult(SwarmWritePath.Retried, 1 + write.Roundtrips);
+    }
+
+    /// <summary>Publishes the value under a verified word above <paramref name="above"/> (buffer, in-place, CAS).</summary>
+    private async Task<(ulong Word, int Roundtrips)> WriteAboveAsync(
+        SwarmObjectState state, ulong prev, ReadOnlyMemory<byte> value, ulong above)
+    {
+        var bufferId = AllocateBuffer(value.Length);
+        var word = Tsp.Make(_clock.NextAtLeast(Tsp.Timestamp(above) + 1), bufferId, WriterId, verified: true);
+        var image = BufferImage(prev, word, value.Span);
+        var roundtrips = await PublishAsync(state, word, null, i =>
+        {
+            var batch = InPlaceBatch(state, i, word, value);
+            batch.Write(RegionId, _layout.BufferOffset(WriterId, bufferId) + SwarmLayout.PrevOffset, image);
+            return batch;
+        }).ConfigureAwait(false);
+        Complete(state, prev, word);
+        return (word, roundtrips);
+    }
+
     /// <summary>The background step of a fresh write: verify it and refresh the in-place copy.</summary>
-    private async Task VerifyInBackgroundAsync(long objectId, SwarmObjectState state, ulong guess, ReadOnlyMemory<byte> value)
+    private async Task VerifyInBackgroundAsync(SwarmObjectState state, ulong guess, ReadOnlyMemory<byte> value)
     {
         var verified = Tsp.Verified(guess);
-        await PublishAsync(objectId, state, verified, null, i => InPlaceBatch(objectId, i, verified, value))
-            .ConfigureAwait(false);
+        await PublishAsync(state, verified, null, i => InPlaceBatch(state, i, verified, value)).ConfigureAwait(false);
         state.Last = verified;
     }
 
-    /// <summary>A batch that refreshes the in-place copy when node i is the object's primary.</summary>
-    private VerbBatch InPlaceBatch(long objectId, int node, ulong word, ReadOnlyMemory<byte> value)
+    /// <summary>A batch that refreshes the key's in-place record when node i is its primary.</summary>
+    private VerbBatch InPlaceBatch(SwarmObjectState state, int node, ulong word, ReadOnlyMemory<byte> value)
     {
-        var batch = new VerbBatch(3);
-        if (node == _layout.PrimaryOf(objectId, _nodes.Count) && value.Length <= _layout.Options.InPlaceValueBytes)
+        var batch = new VerbBatch(4);
+        if (Mode == SwarmKvMode.Swarm
+            && node == _layout.PrimaryOf(state.KeyHash, _nodes.Count)
+            && value.Length <= _layout.Options.InPlaceValueBytes)
         {
-            batch.Write(RegionId, _layout.InPlaceOffset(objectId), InPlaceImage(word, value.Span));
+            batch.Write(RegionId, _layout.InPlaceRecordOffset(state.KeyHash), InPlaceImage(state.KeyHash, word, value.Span));
         }
 
         return batch;
@@ -139,26 +171,14 @@ public sealed partial class SafeGuessClient
         }
     }
 
-    /// <summary>The largest word any replying node held in another writer's slot.</summary>
-    private ulong MaxOtherSlot(QuorumCall call, byte[][] slots)
+    private SwarmSnapshot Snapshot(ulong keyHash, QuorumCall call, byte[][] directories, byte[]? inPlace)
     {
-        ulong max = 0;
-        for (var i = 0; i < _nodes.Count; i++)
+        var replied = new byte[]?[_nodes.Count];
+        for (var i = 0; i < replied.Length; i++)
         {
-            if (!call.Succeeded[i])
-            {
-                continue;
-            }
-
-            for (var w = 1; w <= _layout.Options.MaxWriters; w++)
-            {
-                if (w != WriterId)
-                {
-                    max = Math.Max(max, ReadWord(slots[i], (w - 1) * 8));
-                }
-            }
+            replied[i] = call.Succeeded[i] ? directories[i] : null;
         }
 
-        return max;
+        return new SwarmSnapshot(_layout, keyHash, replied, inPlace);
     }
 }

@@ -6,12 +6,13 @@ namespace Grid.Replication.Swarm;
 
 /// <summary>
 /// A Safe-Guess client (spec swarm.md §2.4, with In-n-Out §3): linearizable, wait-free
-/// replicated objects on n = 2f+1 memory nodes. A fresh write and a read whose in-place copy is
-/// current cost one roundtrip; every wait is for a majority, so up to f memory nodes may crash
-/// with no pause, no leader and no failure detector. Each client has a writer id, unique in the
-/// cluster, that names its metadata word in every object and its buffer arena; a client that
-/// restarts with the same id rebuilds what it knew from the memory nodes first
-/// (<see cref="StartAsync"/>). Thread-safe across objects; ops on one object run one at a time.
+/// replicated registers on n = 2f+1 memory nodes, one per 64-bit key. A fresh write and a read
+/// whose in-place copy is current cost one roundtrip; every wait is for a majority, so up to f
+/// memory nodes may crash with no pause, no leader and no failure detector. Each client has a
+/// writer id, unique in the cluster, that names its entries in every bucket and its buffer arena;
+/// a client that restarts with the same id rebuilds what it knew from the memory nodes first
+/// (<see cref="StartAsync"/>). Thread-safe across keys; ops on one key run one at a time.
+/// With <see cref="SwarmKvMode.DmAbd"/> it runs the 2-roundtrip ABD baseline instead.
 /// </summary>
 public sealed partial class SafeGuessClient
 {
@@ -22,12 +23,14 @@ public sealed partial class SafeGuessClient
     private readonly GuessClock _clock;
     private readonly TimeProvider _time;
     private readonly BufferArena _arena;
-    private readonly Dictionary<long, SwarmObjectState> _objects = [];
+    private readonly Dictionary<ulong, SwarmObjectState> _objects = [];
+    private readonly Dictionary<int, ulong[]> _ownEntries = [];
     private readonly object _lock = new();
 
     private SafeGuessClient(
-        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time)
+        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time, SwarmKvMode mode)
     {
+        Mode = mode;
         WriterId = writerId;
         _nodes = nodes;
         _layout = layout;
@@ -38,6 +41,8 @@ public sealed partial class SafeGuessClient
     }
 
     public int WriterId { get; }
+
+    public SwarmKvMode Mode { get; }
 
     public SwarmClientCounters Counters { get; } = new();
 
@@ -58,7 +63,8 @@ public sealed partial class SafeGuessClient
         IReadOnlyList<QueuePair> memoryNodes,
         SwarmLayout layout,
         ISwarmClock clock,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        SwarmKvMode mode = SwarmKvMode.Swarm)
     {
         ArgumentNullException.ThrowIfNull(memoryNodes);
         ArgumentNullException.ThrowIfNull(layout);
@@ -85,29 +91,33 @@ public sealed partial class SafeGuessClient
             }
         }
 
-        var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time ?? TimeProvider.System);
+        var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time ?? TimeProvider.System, mode);
         await client.RecoverAsync().ConfigureAwait(false);
         return client;
     }
 
-    /// <summary>Waits for the object's previous op (and its background step), then claims it.</summary>
-    private async Task<SwarmObjectState> EnterAsync(long objectId)
+    /// <summary>Waits for the key's previous op (and its background step), then claims it.</summary>
+    private async Task<SwarmObjectState> EnterAsync(ulong keyHash)
     {
-        _layout.ObjectOffset(objectId); // range check
+        if (keyHash == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(keyHash), "key 0 is reserved for free entries");
+        }
+
         SwarmObjectState state;
         lock (_lock)
         {
-            if (!_objects.TryGetValue(objectId, out state!))
+            if (!_objects.TryGetValue(keyHash, out state!))
             {
-                state = new SwarmObjectState(_nodes.Count);
-                _objects.Add(objectId, state);
+                state = new SwarmObjectState(keyHash, _layout.BucketOf(keyHash), _nodes.Count);
+                _objects.Add(keyHash, state);
             }
 
             if (state.Busy)
             {
                 throw new InvalidOperationException(
-                    $"writer {WriterId} already has an operation on object {objectId} in progress; " +
-                    "a client runs one operation per object at a time");
+                    $"writer {WriterId} already has an operation on key {keyHash:x} in progress; " +
+                    "a client runs one operation per key at a time");
             }
 
             state.Busy = true;
@@ -130,6 +140,47 @@ public sealed partial class SafeGuessClient
         return state;
     }
 
+    /// <summary>
+    /// The client's entry for the key, taken on its first write from its own part of the bucket,
+    /// which no other writer touches (README, "The replicated index").
+    /// </summary>
+    private ulong OwnSlotOffset(SwarmObjectState state)
+    {
+        if (state.Entry < 0)
+        {
+            lock (_lock)
+            {
+                if (!_ownEntries.TryGetValue(state.Bucket, out var keys))
+                {
+                    keys = new ulong[_layout.Options.EntriesPerWriter];
+                    _ownEntries.Add(state.Bucket, keys);
+                }
+
+                var free = Array.IndexOf(keys, 0UL);
+                if (free < 0)
+                {
+                    throw new SwarmCapacityException(
+                        $"writer {WriterId} has all {keys.Length} of its entries in bucket {state.Bucket} in use; " +
+                        "raise SwarmOptions.BucketCount or EntriesPerWriter");
+                }
+
+                keys[free] = state.KeyHash;
+                state.Entry = free;
+            }
+        }
+
+        return _layout.EntryOffset(state.Bucket, WriterId, state.Entry) + SwarmLayout.SlotOffsetInEntry;
+    }
+
+    private ulong OwnEntryOffset(SwarmObjectState state) => OwnSlotOffset(state) - SwarmLayout.SlotOffsetInEntry;
+
+    private static byte[] KeyHashBytes(ulong keyHash)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, keyHash);
+        return bytes;
+    }
+
     private void Leave(SwarmObjectState state)
     {
         lock (_lock)
@@ -141,6 +192,10 @@ public sealed partial class SafeGuessClient
     private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches) =>
         QuorumCall.RunAsync(_nodes, batches, Quorum);
 
+    /// <summary>A follow-up roundtrip to the nodes still missing, waiting only for as many as the quorum lacks.</summary>
+    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, bool[] done) =>
+        QuorumCall.RunAsync(_nodes, batches, Quorum - done.Count(d => d));
+
     private VerbBatch?[] NewBatches() => new VerbBatch?[_nodes.Count];
 
     /// <summary>
@@ -151,7 +206,7 @@ public sealed partial class SafeGuessClient
     /// go before the CAS in the first batch to each node.
     /// </summary>
     private async Task<int> PublishAsync(
-        long objectId, SwarmObjectState state, ulong word, QuorumCall? first, Func<int, VerbBatch>? extra)
+        SwarmObjectState state, ulong word, QuorumCall? first, Func<int, VerbBatch>? extra)
     {
         var roundtrips = 0;
         var done = new bool[_nodes.Count];
@@ -168,19 +223,20 @@ public sealed partial class SafeGuessClient
                         continue;
                     }
 
-                    var batch = extra?.Invoke(i) ?? new VerbBatch(2);
-                    batch.CompareAndSwap(RegionId, _layout.SlotOffset(objectId, WriterId), state.Expected[i], word);
+                    var batch = extra?.Invoke(i) ?? new VerbBatch(3);
+                    batch.Write(RegionId, OwnEntryOffset(state), KeyHashBytes(state.KeyHash));
+                    batch.CompareAndSwap(RegionId, OwnSlotOffset(state), state.Expected[i], word);
                     batches[i] = batch;
                 }
 
-                call = await RoundtripAsync(batches).ConfigureAwait(false);
+                call = await RoundtripAsync(batches, done).ConfigureAwait(false);
                 roundtrips++;
             }
 
             for (var i = 0; i < _nodes.Count; i++)
             {
                 var batch = call.Batches[i];
-                if (!call.Succeeded[i] || batch is null)
+                if (!call.Succeeded[i] || batch is null || done[i])
                 {
                     continue;
                 }
@@ -196,7 +252,7 @@ public sealed partial class SafeGuessClient
                 else if (old > word)
                 {
                     throw new InvariantViolationException(
-                        $"spec §2.4: writer {WriterId}'s slot of object {objectId} on node {i} holds " +
+                        $"spec §2.4: writer {WriterId}'s slot of key {state.KeyHash:x} on node {i} holds " +
                         $"{Tsp.Describe(old)}, above the {Tsp.Describe(word)} it is publishing");
                 }
                 else
@@ -282,8 +338,7 @@ public sealed partial class SafeGuessClient
                     }
                 }
 
-                call = await QuorumCall.RunAsync(_nodes, batches, Math.Min(Quorum - decided.Count(d => d), batches.Count(b => b is not null)))
-                    .ConfigureAwait(false);
+                call = await RoundtripAsync(batches, decided).ConfigureAwait(false);
                 roundtrips++;
             }
 
@@ -319,13 +374,14 @@ public sealed partial class SafeGuessClient
         }
     }
 
-    /// <summary>The in-place image: word, checksum, length, value (spec §3.2).</summary>
-    private static byte[] InPlaceImage(ulong word, ReadOnlySpan<byte> value)
+    /// <summary>The in-place record: key hash, word, checksum, length, value (spec §3.2).</summary>
+    private static byte[] InPlaceImage(ulong keyHash, ulong word, ReadOnlySpan<byte> value)
     {
         var image = new byte[SwarmLayout.InPlaceHeaderBytes + value.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(image, word);
-        ValueChecksum.Compute(word, value, image.AsSpan(8, ValueChecksum.Bytes));
-        BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(24), value.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(image, keyHash);
+        BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(8), word);
+        ValueChecksum.Compute(word, value, image.AsSpan(16, ValueChecksum.Bytes));
+        BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(32), value.Length);
         value.CopyTo(image.AsSpan(SwarmLayout.InPlaceHeaderBytes));
         return image;
     }

@@ -2,47 +2,63 @@ namespace Grid.Replication.Swarm;
 
 /// <summary>
 /// Where everything lives in region 0 of each memory node; identical on every node, so an
-/// address means the same object or buffer everywhere (spec §3.4).
+/// address means the same entry or buffer everywhere (spec §3.4, adapted for a replicated index).
 /// <code>
-/// header   64 B: epoch u64 (the cluster's timestamp origin, Unix µs)
-/// objects  ObjectCapacity x ObjectStride:
-///          slot[MaxWriters] u64 | inPlaceTsp u64 | checksum 16 B | length u32 | pad 4 | value[InPlaceValueBytes]
-/// arenas   MaxWriters x ArenaBytesPerWriter of out-of-place buffers, each 64-byte aligned:
-///          vw u64 | prev u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value
+/// header     64 B: epoch u64 (the cluster's timestamp origin, Unix µs)
+/// buckets    BucketCount x MaxWriters x EntriesPerWriter entries of 24 B:
+///            keyHash u64 | slot u64 (the writer's metadata word, CAS by its writer only)
+///                        | helped u64 (verified words readers wrote back, CAS-max by anyone)
+/// in-place   InPlaceRecords records, direct-mapped by key hash, on the key's primary node:
+///            keyHash u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value[InPlaceValueBytes]
+/// arenas     MaxWriters x ArenaBytesPerWriter of out-of-place buffers, each 64-byte aligned:
+///            vw u64 | prev u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value
 /// </code>
-/// The slots and the in-place copy are contiguous so one READ fetches both (spec §3.2).
+/// A key's Safe-Guess object is the set of its entries across writers: a snapshot is one READ
+/// of its bucket per node (plus the in-place record on the primary), the value is the largest
+/// word, and a writer creates its entry for a key by writing the key hash into one of its own
+/// entries, which no one else claims. The index is therefore replicated exactly like the
+/// values, and no two writers ever race for an index slot (README, "The replicated index").
 /// </summary>
 public sealed class SwarmLayout
 {
     public const int HeaderBytes = 64;
+    public const int EntryBytes = 24;
     public const int BufferUnitBytes = 64;
     public const int BufferHeaderBytes = 8 + 8 + 8 + 16 + 4 + 4;
-    public const int InPlaceHeaderBytes = 8 + 16 + 4 + 4;
+    public const int InPlaceHeaderBytes = 8 + 8 + 16 + 4 + 4;
 
     // Offsets inside a buffer.
     public const int VwOffset = 0;
     public const int PrevOffset = 8;
     public const int BufferTspOffset = 16;
 
+    // Offsets inside an entry.
+    public const int SlotOffsetInEntry = 8;
+    public const int HelpedOffsetInEntry = 16;
+
     public SwarmLayout(SwarmOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        SlotsBytes = options.MaxWriters * 8;
-        ObjectStride = RoundUp(SlotsBytes + InPlaceHeaderBytes + options.InPlaceValueBytes, 64);
-        ObjectsOffset = HeaderBytes;
-        ArenasOffset = ObjectsOffset + (long)ObjectStride * options.ObjectCapacity;
+        DirectoryBytes = options.MaxWriters * options.EntriesPerWriter * EntryBytes;
+        BucketsOffset = HeaderBytes;
+        InPlaceOffset = BucketsOffset + (long)DirectoryBytes * options.BucketCount;
+        InPlaceStride = RoundUp(InPlaceHeaderBytes + options.InPlaceValueBytes, 8);
+        ArenasOffset = RoundUp64(InPlaceOffset + (long)InPlaceStride * options.InPlaceRecords);
         RegionBytes = ArenasOffset + options.ArenaBytesPerWriter * options.MaxWriters;
     }
 
     public SwarmOptions Options { get; }
 
-    public int SlotsBytes { get; }
+    /// <summary>Bytes of one bucket: every writer's entries.</summary>
+    public int DirectoryBytes { get; }
 
-    public int ObjectStride { get; }
+    public long BucketsOffset { get; }
 
-    public long ObjectsOffset { get; }
+    public long InPlaceOffset { get; }
+
+    public int InPlaceStride { get; }
 
     public long ArenasOffset { get; }
 
@@ -51,28 +67,28 @@ public sealed class SwarmLayout
 
     public static int BufferBytes(int valueBytes) => RoundUp(BufferHeaderBytes + valueBytes, BufferUnitBytes);
 
-    public ulong ObjectOffset(long objectId)
-    {
-        if ((ulong)objectId >= (ulong)Options.ObjectCapacity)
-        {
-            throw new ArgumentOutOfRangeException(nameof(objectId), objectId,
-                $"object ids are 0..{Options.ObjectCapacity - 1}");
-        }
+    public int BucketOf(ulong keyHash) => (int)(keyHash % (ulong)Options.BucketCount);
 
-        return (ulong)(ObjectsOffset + objectId * ObjectStride);
-    }
+    public ulong BucketOffset(int bucket) => (ulong)(BucketsOffset + (long)bucket * DirectoryBytes);
 
-    public ulong SlotOffset(long objectId, int writer) => ObjectOffset(objectId) + (ulong)((writer - 1) * 8);
+    /// <summary>Index of a writer's entry inside a bucket image.</summary>
+    public int EntryIndex(int writer, int entry) => (writer - 1) * Options.EntriesPerWriter + entry;
 
-    public ulong InPlaceOffset(long objectId) => ObjectOffset(objectId) + (ulong)SlotsBytes;
+    public ulong EntryOffset(int bucket, int writer, int entry) =>
+        BucketOffset(bucket) + (ulong)(EntryIndex(writer, entry) * EntryBytes);
 
-    /// <summary>Bytes of the object READ by the primary: slots, in-place header and value.</summary>
-    public int ObjectReadBytes => SlotsBytes + InPlaceHeaderBytes + Options.InPlaceValueBytes;
+    public ulong InPlaceRecordOffset(ulong keyHash) =>
+        (ulong)(InPlaceOffset + (long)((keyHash / (ulong)Options.BucketCount) % (ulong)Options.InPlaceRecords) * InPlaceStride);
+
+    public int PrimaryOf(ulong keyHash, int memoryNodes) => (int)((keyHash >> 32) % (ulong)memoryNodes);
 
     public ulong BufferOffset(int writer, uint bufferId) =>
         (ulong)(ArenasOffset + (writer - 1) * Options.ArenaBytesPerWriter + (long)bufferId * BufferUnitBytes);
 
-    public int PrimaryOf(long objectId, int memoryNodes) => (int)(objectId % memoryNodes);
+    /// <summary>The end of a writer's arena: no READ of its buffers may pass it.</summary>
+    public ulong ArenaEnd(int writer) => (ulong)(ArenasOffset + writer * Options.ArenaBytesPerWriter);
 
     private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
+
+    private static long RoundUp64(long value) => (value + 63) / 64 * 64;
 }

@@ -1,15 +1,27 @@
 namespace Grid.Replication.Swarm;
 
 /// <summary>
-/// What one client knows of one object: its own slot (spec §2.4 <c>last[o]</c>) and, per memory
-/// node, the value it expects there for its next CAS. Ops of one client on one object run one
-/// at a time, including the previous write's background step.
+/// What one client knows of one key: its own entry in the key's bucket, its own last word there
+/// (spec §2.4 <c>last[o]</c>), and per memory node the value it expects in its slot for its next
+/// CAS. Ops of one client on one key run one at a time, including a write's background step.
 /// </summary>
 internal sealed class SwarmObjectState
 {
-    public SwarmObjectState(int memoryNodes) => Expected = new ulong[memoryNodes];
+    public SwarmObjectState(ulong keyHash, int bucket, int memoryNodes)
+    {
+        KeyHash = keyHash;
+        Bucket = bucket;
+        Expected = new ulong[memoryNodes];
+    }
 
-    /// <summary>The client's own final word for this object (0: it never wrote it).</summary>
+    public ulong KeyHash { get; }
+
+    public int Bucket { get; }
+
+    /// <summary>This client's entry for the key in its part of the bucket; -1 until it writes.</summary>
+    public int Entry { get; set; } = -1;
+
+    /// <summary>The client's own final word for this key (0: it never wrote it).</summary>
     public ulong Last { get; set; }
 
     /// <summary>Per memory node, what the client's slot holds once its posted ops have run.</summary>

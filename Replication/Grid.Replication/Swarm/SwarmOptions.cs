@@ -6,17 +6,23 @@ namespace Grid.Replication.Swarm;
 /// </summary>
 public sealed class SwarmOptions
 {
-    /// <summary>Metadata words per object: one private word per writer (spec §2.4, T = #writers).</summary>
+    /// <summary>Writers (clients that write) in the cluster; each has its own entries and arena.</summary>
     public int MaxWriters { get; set; } = 8;
 
-    /// <summary>Objects per memory node.</summary>
-    public int ObjectCapacity { get; set; } = 16_384;
+    /// <summary>Buckets of the replicated index; a key lives in bucket hash mod BucketCount.</summary>
+    public int BucketCount { get; set; } = 8192;
+
+    /// <summary>Entries each writer has in each bucket: the keys of that bucket it has written.</summary>
+    public int EntriesPerWriter { get; set; } = 8;
+
+    /// <summary>Records of the direct-mapped in-place table (spec §3.2), on each key's primary node.</summary>
+    public int InPlaceRecords { get; set; } = 16_384;
 
     /// <summary>
-    /// Bytes of the in-place copy kept next to the metadata words (spec §3.2). Values up to this
-    /// size can be read in one roundtrip; larger ones always follow the buffer pointer.
+    /// Bytes of value an in-place record holds. Values up to this size can be read in one
+    /// roundtrip; larger ones always follow the buffer pointer.
     /// </summary>
-    public int InPlaceValueBytes { get; set; } = 256;
+    public int InPlaceValueBytes { get; set; } = 128;
 
     /// <summary>Largest value a write accepts.</summary>
     public int MaxValueBytes { get; set; } = 1 << 20;
@@ -41,9 +47,16 @@ public sealed class SwarmOptions
             throw new ArgumentOutOfRangeException(nameof(MaxWriters), MaxWriters, $"must be in [1, {Tsp.WriterMax}]");
         }
 
-        if (ObjectCapacity < 1)
+        if (BucketCount < 1 || EntriesPerWriter < 1 || InPlaceRecords < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(ObjectCapacity), ObjectCapacity, "must be >= 1");
+            throw new ArgumentOutOfRangeException(nameof(BucketCount),
+                "BucketCount, EntriesPerWriter and InPlaceRecords must be >= 1");
+        }
+
+        if ((long)MaxWriters * EntriesPerWriter * SwarmLayout.EntryBytes > 1 << 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EntriesPerWriter), EntriesPerWriter,
+                "a bucket (MaxWriters x EntriesPerWriter entries) must stay under 1 MiB");
         }
 
         if (InPlaceValueBytes is < 0 or > 64 * 1024)

@@ -3,28 +3,40 @@ using System.Buffers.Binary;
 namespace Grid.Replication.Swarm;
 
 /// <summary>
-/// One snapshot of an object (spec §2.4 READ, one roundtrip): every replying node's slots, and
-/// the primary's in-place copy when the primary replied.
+/// One snapshot of a key (spec §2.4 READ, one roundtrip): per replying node, the words of every
+/// writer's entry for the key (its slot and its helped word), and the primary's in-place record.
 /// </summary>
 internal sealed class SwarmSnapshot
 {
-    public SwarmSnapshot(ulong[]?[] slots, byte[]? inPlace)
+    private readonly List<EntryWords>?[] _nodes;
+
+    public SwarmSnapshot(SwarmLayout layout, ulong keyHash, byte[]?[] directories, byte[]? inPlace)
     {
-        Slots = slots;
+        _nodes = new List<EntryWords>?[directories.Length];
+        for (var i = 0; i < directories.Length; i++)
+        {
+            if (directories[i] is { } image)
+            {
+                _nodes[i] = Parse(layout, keyHash, image);
+            }
+        }
+
+        KeyHash = keyHash;
         InPlace = inPlace;
     }
 
-    /// <summary>Per node, its slots (null: not in the quorum).</summary>
-    public ulong[]?[] Slots { get; }
+    public ulong KeyHash { get; }
 
-    /// <summary>The primary's in-place header and value, or null.</summary>
+    /// <summary>The primary's in-place record, or null.</summary>
     public byte[]? InPlace { get; }
 
-    /// <summary>Every word in the snapshot, after the reader's substitutions.</summary>
+    public bool Replied(int node) => _nodes[node] is not null;
+
+    /// <summary>The largest word, after the reader's substitutions of unverified words.</summary>
     public ulong MappedMax(IReadOnlyDictionary<ulong, ulong> substitutions)
     {
         ulong max = 0;
-        foreach (var node in Slots)
+        foreach (var node in _nodes)
         {
             if (node is not null)
             {
@@ -38,7 +50,7 @@ internal sealed class SwarmSnapshot
     /// <summary>Whether some replying node's own maximum is another write than <paramref name="word"/>.</summary>
     public bool SomeNodeDisagrees(ulong word, IReadOnlyDictionary<ulong, ulong> substitutions)
     {
-        foreach (var node in Slots)
+        foreach (var node in _nodes)
         {
             if (node is not null && Tsp.Identity(MappedMax(node, substitutions)) != Tsp.Identity(word))
             {
@@ -49,54 +61,126 @@ internal sealed class SwarmSnapshot
         return false;
     }
 
-    /// <summary>The in-place value when it is a whole copy of <paramref name="word"/>'s write.</summary>
+    /// <summary>The largest word on the replying nodes except in the given writer's slot (write freshness).</summary>
+    public ulong MaxExceptSlotOf(int writer)
+    {
+        ulong max = 0;
+        foreach (var node in _nodes)
+        {
+            foreach (var entry in node ?? [])
+            {
+                max = Math.Max(max, Math.Max(entry.Writer == writer ? 0 : entry.Slot, entry.Writer == writer ? 0 : entry.Helped));
+            }
+        }
+
+        return max;
+    }
+
+    /// <summary>Where a writer keeps its entry for this key, as any replying node shows it; -1 if none.</summary>
+    public int EntryOf(int writer)
+    {
+        foreach (var node in _nodes)
+        {
+            foreach (var entry in node ?? [])
+            {
+                if (entry.Writer == writer)
+                {
+                    return entry.Entry;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The helped word of a writer's entry on a node (0 when the node lacks the entry or did not reply).</summary>
+    public ulong HelpedOn(int node, int writer)
+    {
+        foreach (var entry in _nodes[node] ?? [])
+        {
+            if (entry.Writer == writer)
+            {
+                return entry.Helped;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The in-place value when it is a whole copy of <paramref name="word"/>'s write of this key.</summary>
     public byte[]? InPlaceValueOf(ulong word)
     {
-        if (InPlace is null || Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(InPlace)) != Tsp.Identity(word))
+        if (InPlace is null
+            || BinaryPrimitives.ReadUInt64LittleEndian(InPlace) != KeyHash
+            || Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(InPlace.AsSpan(8))) != Tsp.Identity(word))
         {
             return null;
         }
 
-        var length = BinaryPrimitives.ReadInt32LittleEndian(InPlace.AsSpan(24));
+        var length = BinaryPrimitives.ReadInt32LittleEndian(InPlace.AsSpan(32));
         if (length < 0 || length > InPlace.Length - SwarmLayout.InPlaceHeaderBytes)
         {
             return null;
         }
 
         var value = InPlace.AsSpan(SwarmLayout.InPlaceHeaderBytes, length);
-        return ValueChecksum.Matches(word, value, InPlace.AsSpan(8, ValueChecksum.Bytes)) ? value.ToArray() : null;
+        return ValueChecksum.Matches(word, value, InPlace.AsSpan(16, ValueChecksum.Bytes)) ? value.ToArray() : null;
     }
 
     public IEnumerable<ulong> Words()
     {
-        foreach (var node in Slots)
+        foreach (var node in _nodes)
         {
-            if (node is null)
+            foreach (var entry in node ?? [])
             {
-                continue;
-            }
-
-            foreach (var word in node)
-            {
-                if (word != 0)
+                if (entry.Slot != 0)
                 {
-                    yield return word;
+                    yield return entry.Slot;
+                }
+
+                if (entry.Helped != 0)
+                {
+                    yield return entry.Helped;
                 }
             }
         }
     }
 
-    private static ulong MappedMax(ulong[] slots, IReadOnlyDictionary<ulong, ulong> substitutions)
+    private static List<EntryWords> Parse(SwarmLayout layout, ulong keyHash, byte[] image)
+    {
+        var entries = new List<EntryWords>(2);
+        var perWriter = layout.Options.EntriesPerWriter;
+        for (var index = 0; index < image.Length / SwarmLayout.EntryBytes; index++)
+        {
+            var at = index * SwarmLayout.EntryBytes;
+            if (BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(at)) != keyHash)
+            {
+                continue;
+            }
+
+            entries.Add(new EntryWords(
+                index / perWriter + 1,
+                index % perWriter,
+                BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(at + SwarmLayout.SlotOffsetInEntry)),
+                BinaryPrimitives.ReadUInt64LittleEndian(image.AsSpan(at + SwarmLayout.HelpedOffsetInEntry))));
+        }
+
+        return entries;
+    }
+
+    private static ulong MappedMax(List<EntryWords> entries, IReadOnlyDictionary<ulong, ulong> substitutions)
     {
         ulong max = 0;
-        foreach (var word in slots)
+        foreach (var entry in entries)
         {
-            var mapped = !Tsp.IsVerified(word) && substitutions.TryGetValue(word, out var replacement)
+            var slot = !Tsp.IsVerified(entry.Slot) && substitutions.TryGetValue(entry.Slot, out var replacement)
                 ? replacement
-                : word;
-            max = Math.Max(max, mapped);
+                : entry.Slot;
+            max = Math.Max(max, Math.Max(slot, entry.Helped));
         }
 
         return max;
     }
+
+    private readonly record struct EntryWords(int Writer, int Entry, ulong Slot, ulong Helped);
 }

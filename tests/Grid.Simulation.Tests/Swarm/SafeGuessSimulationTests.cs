@@ -12,7 +12,7 @@ public sealed class SafeGuessSimulationTests
     [Fact]
     public void Thousands_of_seeded_schedules_are_linearizable()
     {
-        var seeds = Seeds(defaultCount: 2000);
+        var seeds = Seeds(defaultCount: 6000);
         var operations = 0;
         var counters = new List<SwarmClientCounters>();
         foreach (var seed in seeds)
@@ -31,7 +31,7 @@ public sealed class SafeGuessSimulationTests
         TestContext.Current.SendDiagnosticMessage(paths);
         Console.WriteLine(paths);
         Assert.True(operations > seeds.Count, "the runs recorded almost no operations");
-        if (seeds.Count >= 1000)
+        if (seeds.Count >= 6000)
         {
             // Every branch of spec §2.4 must have run, or the seeds do not test it.
             Assert.True(counters.Sum(c => c.KeptWrites) > 0, paths);

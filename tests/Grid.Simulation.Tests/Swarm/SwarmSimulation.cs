@@ -33,10 +33,14 @@ internal static class SwarmSimulation
             $"clients={clients} objects={objects} ops={opsPerClient} torn={torn} " +
             $"crashMemoryNodeAt={crashMemoryNodeAt} crashClientAt={crashClientAt}";
 
+        // Two buckets and two in-place records for up to three keys: keys share buckets and
+        // overwrite each other's in-place records, so both the index and the in-place checks run.
         var options = new SwarmOptions
         {
             MaxWriters = 4,
-            ObjectCapacity = 4,
+            BucketCount = 2,
+            EntriesPerWriter = 4,
+            InPlaceRecords = 2,
             InPlaceValueBytes = 16,
             MaxValueBytes = 64,
             ArenaBytesPerWriter = 64 * 1024,
@@ -151,18 +155,21 @@ internal static class SwarmSimulation
             // Some values overflow the 16-byte in-place copy, so reads follow the buffer.
             var value = $"c{index + 1}-{++written}" + (random.Next(3) == 0 ? new string('x', 30) : "");
             var id = recorder.BeginWrite(index, key, value);
-            return Observe(client.WriteAsync(objectId, Encoding.UTF8.GetBytes(value)), () => recorder.Complete(id),
+            return Observe(client.WriteAsync(KeyOf(objectId), Encoding.UTF8.GetBytes(value)), () => recorder.Complete(id),
                 () => recorder.Abandon(id), index, errors);
         }
 
         var readId = recorder.BeginRead(index, key);
-        var read = client.ReadAsync(objectId);
+        var read = client.ReadAsync(KeyOf(objectId));
         return Observe(read, () =>
         {
             var bytes = read.Result.Value;
             recorder.CompleteRead(readId, bytes is null ? null : Encoding.UTF8.GetString(bytes));
         }, () => recorder.Abandon(readId), index, errors);
     }
+
+    /// <summary>Key hashes spread over buckets, in-place records and primaries.</summary>
+    private static ulong KeyOf(int objectId) => 0x9E3779B97F4A7C15UL * (ulong)(objectId + 1);
 
     /// <summary>Records the end of an op at the step it completes (continuations run inline).</summary>
     private static Task Observe(Task operation, Action completed, Action abandoned, int index, List<string> errors) =>

@@ -1,0 +1,28 @@
+namespace Grid.Replication.Kv;
+
+/// <summary>
+/// A key-value store on disaggregated memory, as the benchmarks and the grain storage see it:
+/// SWARM-KV, DM-ABD and the unreplicated RAW baseline implement it. Each operation reports the
+/// roundtrips on its critical path. One client instance runs one operation per key at a time.
+/// </summary>
+public interface IKeyValueStore : IAsyncDisposable
+{
+    /// <summary>"swarm", "dm-abd" or "raw": the system name in benchmark rows.</summary>
+    string System { get; }
+
+    /// <summary>The value, or null when the key is absent (never written, or deleted).</summary>
+    Task<KvReadResult> GetAsync(ReadOnlyMemory<byte> key);
+
+    /// <summary>Sets the value, creating the key if needed.</summary>
+    Task<KvWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value);
+
+    /// <summary>
+    /// Sets the value of a key the caller creates: the same effect as <see cref="PutAsync"/>
+    /// (a replicated register has no compare-and-set), without the lookup a put of an unknown
+    /// key costs.
+    /// </summary>
+    Task<KvWriteResult> InsertAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value);
+
+    /// <summary>Makes the key absent; its space is reclaimed after a grace period.</summary>
+    Task<KvWriteResult> DeleteAsync(ReadOnlyMemory<byte> key);
+}

@@ -1,0 +1,44 @@
+namespace Grid.Replication.Kv.Raw;
+
+/// <summary>
+/// Sizes of a RAW table (<see cref="RawKvStore"/>). Every client of one memory node must use the
+/// same values: they fix where each record lives in region 0.
+/// </summary>
+public sealed class RawKvOptions
+{
+    /// <summary>The most records a region can hold: 2^31 bytes of offsets is far beyond any node.</summary>
+    private const long RegionBytesMax = 1L << 40;
+
+    /// <summary>Records in the table; keys beyond this many fail with <see cref="RawKvTableFullException"/>.</summary>
+    public int Records { get; set; } = 65_536;
+
+    /// <summary>Longest key in bytes; each record reserves this much.</summary>
+    public int KeyBytesMax { get; set; } = 64;
+
+    /// <summary>Largest value in bytes; each record reserves this much.</summary>
+    public int MaxValueBytes { get; set; } = 1_024;
+
+    public void Validate()
+    {
+        if (Records < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Records), Records, "must be >= 1");
+        }
+
+        if (KeyBytesMax is < 1 or > 64 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeyBytesMax), KeyBytesMax, "must be in [1, 65536]");
+        }
+
+        if (MaxValueBytes is < 0 or > 64 << 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxValueBytes), MaxValueBytes, "must be in [0, 64 MiB]");
+        }
+
+        if ((long)Records * RawKvStore.RecordStride(this) > RegionBytesMax)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Records), Records,
+                $"Records x record size exceeds {RegionBytesMax} bytes");
+        }
+    }
+}
