@@ -44,7 +44,7 @@ public abstract class QueuePair : IAsyncDisposable
         batch.PostedTimestamp = Stopwatch.GetTimestamp();
         switch (State)
         {
-            case QueuePairState.Closed:
+            case QueuePairState.Closed when this is not UnreachableQueuePair:
                 Complete(batch, TransportError.ConnectionClosed, -1,
                     $"the connection {LocalNode} -> {RemoteNode} is closed");
                 return;

@@ -45,7 +45,8 @@ public sealed class InProcFabric : IDisposable
 
     /// <summary>
     /// Opens a queue pair from <paramref name="local"/> (any node id: an initiator needs no
-    /// endpoint) to the endpoint of <paramref name="remote"/>.
+    /// endpoint) to the endpoint of <paramref name="remote"/>. To a crashed node it returns an
+    /// <see cref="UnreachableQueuePair"/>, as a connection attempt to a dead host fails.
     /// </summary>
     public QueuePair Connect(NodeId local, NodeId remote)
     {
@@ -57,7 +58,7 @@ public sealed class InProcFabric : IDisposable
 
         if (Faults.IsCrashed(remote))
         {
-            throw new TransportException(TransportError.PeerUnreachable, $"{remote} has crashed");
+            return new UnreachableQueuePair(local, remote, $"{remote} has crashed");
         }
 
         return new InProcQueuePair(this, local, target);

@@ -83,6 +83,12 @@ public sealed partial class SafeGuessClient
 
         foreach (var node in memoryNodes)
         {
+            // An unreachable node (a minority may be down) has no region table to check.
+            if (node is UnreachableQueuePair)
+            {
+                continue;
+            }
+
             if (node.RemoteRegions.Count == 0 || node.RemoteRegions[0].Length < layout.RegionBytes)
             {
                 throw new ArgumentException(

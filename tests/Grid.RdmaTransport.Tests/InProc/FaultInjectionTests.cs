@@ -27,7 +27,9 @@ public sealed class FaultInjectionTests
         Assert.Contains("crashed", error.Message, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
         Assert.Equal(QueuePairState.Closed, queuePair.State);
-        Assert.Throws<TransportException>(() => target.Fabric.Connect(Client, InProcTarget.TargetNode));
+        var late = target.Fabric.Connect(Client, InProcTarget.TargetNode);
+        var refused = await Assert.ThrowsAsync<TransportException>(() => late.ReadAsync(0, 0, new byte[8]).AsTask());
+        Assert.Equal(TransportError.PeerUnreachable, refused.Error);
     }
 
     [Fact]

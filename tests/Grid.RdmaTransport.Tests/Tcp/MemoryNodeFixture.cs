@@ -1,4 +1,5 @@
 using Grid.RdmaTransport.Tests.Support;
+using Grid.Testing.Processes;
 
 namespace Grid.RdmaTransport.Tests.Tcp;
 

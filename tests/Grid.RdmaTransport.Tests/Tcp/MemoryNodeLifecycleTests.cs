@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grid.RdmaTransport.Tcp;
 using Grid.RdmaTransport.Tests.Support;
+using Grid.Testing.Processes;
 
 namespace Grid.RdmaTransport.Tests.Tcp;
 

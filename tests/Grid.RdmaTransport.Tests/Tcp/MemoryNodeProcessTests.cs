@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Grid.RdmaTransport.Tcp;
 using Grid.RdmaTransport.Tests.Support;
+using Grid.Testing.Processes;
 
 namespace Grid.RdmaTransport.Tests.Tcp;
 

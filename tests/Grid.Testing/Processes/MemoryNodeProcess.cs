@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Grid.RdmaTransport;
 using Grid.RdmaTransport.Tcp;
 
-namespace Grid.RdmaTransport.Tests.Support;
+namespace Grid.Testing.Processes;
 
 /// <summary>
 /// A real <c>grid-memnode</c> process on a random loopback port, started from the build output
@@ -43,13 +44,17 @@ public sealed class MemoryNodeProcess : IAsyncDisposable
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "grid-memnode.dll");
 
-    public static async Task<MemoryNodeProcess> StartAsync(params string[] extraArguments)
+    public static Task<MemoryNodeProcess> StartAsync(params string[] extraArguments) =>
+        StartAsync(1 << 20, extraArguments);
+
+    /// <summary>Starts a node whose region 0 has <paramref name="regionBytes"/> bytes.</summary>
+    public static async Task<MemoryNodeProcess> StartAsync(long regionBytes, params string[] extraArguments)
     {
         var secret = ClusterKey.GenerateSecret();
         var keyFile = Path.Combine(Path.GetTempPath(), $"grid-test-{Guid.NewGuid():N}.key");
         await File.WriteAllTextAsync(keyFile, secret);
         var process = Process.Start(Info(["--listen", "127.0.0.1:0", "--cluster-key-file", keyFile,
-            "--size", "1MiB", .. extraArguments]))!;
+            "--size", regionBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArguments]))!;
         var node = new MemoryNodeProcess(process, keyFile, ClusterKey.FromSecret(secret));
         process.ErrorDataReceived += (_, e) =>
         {

@@ -1,0 +1,25 @@
+namespace Grid.RdmaTransport;
+
+/// <summary>
+/// A queue pair to a node that could not be reached when it was opened: closed from the start,
+/// every post fails with the reason. Quorum protocols (SWARM needs f+1 of 2f+1) start with it in
+/// the place of a minority of dead nodes instead of refusing to start.
+/// </summary>
+public sealed class UnreachableQueuePair : QueuePair
+{
+    private readonly string _reason;
+
+    public UnreachableQueuePair(NodeId localNode, NodeId remoteNode, string reason)
+        : base(localNode, remoteNode, [])
+    {
+        _reason = reason;
+        SetState(QueuePairState.Closed);
+    }
+
+    public override string Fabric => "none";
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    protected override void PostCore(VerbBatch batch) =>
+        Complete(batch, TransportError.PeerUnreachable, -1, _reason);
+}

@@ -1,0 +1,54 @@
+namespace Grid.Replication.Swarm;
+
+/// <summary>
+/// Sizes of a SWARM-KV cluster; every client of one cluster must use the same values (they fix
+/// the layout on the memory nodes). Keys and values are stored together in one record, so the
+/// register holds up to KeyBytesMax + MaxValueBytes + 3 bytes.
+/// </summary>
+public sealed class SwarmKvOptions
+{
+    public int MaxWriters { get; set; } = 8;
+
+    public int BucketCount { get; set; } = 8192;
+
+    public int EntriesPerWriter { get; set; } = 8;
+
+    public int InPlaceRecords { get; set; } = 16_384;
+
+    /// <summary>Values up to this size (with their key) read in one roundtrip from the in-place copy.</summary>
+    public int InPlaceValueBytes { get; set; } = 128;
+
+    public int KeyBytesMax { get; set; } = 256;
+
+    public int MaxValueBytes { get; set; } = 1 << 20;
+
+    public long ArenaBytesPerWriter { get; set; } = 64L << 20;
+
+    public TimeSpan BufferGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan TimestampUnit { get; set; } = TimeSpan.FromMicroseconds(1);
+
+    /// <summary>The register options these map to; validates both.</summary>
+    public SwarmOptions ToSwarmOptions()
+    {
+        if (KeyBytesMax is < 1 or > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeyBytesMax), KeyBytesMax, $"must be in [1, {ushort.MaxValue}]");
+        }
+
+        var options = new SwarmOptions
+        {
+            MaxWriters = MaxWriters,
+            BucketCount = BucketCount,
+            EntriesPerWriter = EntriesPerWriter,
+            InPlaceRecords = InPlaceRecords,
+            InPlaceValueBytes = InPlaceValueBytes + SwarmKvRecord.OverheadBytes + Math.Min(KeyBytesMax, 32),
+            MaxValueBytes = MaxValueBytes + SwarmKvRecord.OverheadBytes + KeyBytesMax,
+            ArenaBytesPerWriter = ArenaBytesPerWriter,
+            BufferGracePeriod = BufferGracePeriod,
+            TimestampUnit = TimestampUnit,
+        };
+        options.Validate();
+        return options;
+    }
+}

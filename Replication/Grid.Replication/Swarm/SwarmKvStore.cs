@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Grid.RdmaTransport;
+using Grid.Replication.Common;
+using Grid.Replication.Kv;
+
+namespace Grid.Replication.Swarm;
+
+/// <summary>
+/// SWARM-KV (spec §4): get, put, insert and delete by key over Safe-Guess registers on 2f+1
+/// memory nodes. The index is the per-writer bucket entries of <see cref="SwarmLayout"/>,
+/// replicated like the values, so any f memory-node crashes lose no key; the client caches its
+/// own entries and last words (the spec's location and timestamp cache), so a get or a put of a
+/// known key is one roundtrip. In <see cref="SwarmKvMode.DmAbd"/> mode the same store runs the
+/// 2-roundtrip ABD baseline.
+/// </summary>
+public sealed class SwarmKvStore : IKeyValueStore
+{
+    private readonly SafeGuessClient _client;
+    private readonly SwarmKvOptions _options;
+
+    private SwarmKvStore(SafeGuessClient client, SwarmKvOptions options)
+    {
+        _client = client;
+        _options = options;
+    }
+
+    public string System => _client.Mode == SwarmKvMode.DmAbd ? "dm-abd" : "swarm";
+
+    public SwarmClientCounters Counters => _client.Counters;
+
+    public int WriterId => _client.WriterId;
+
+    /// <summary>The size of region 0 every memory node needs for these options.</summary>
+    public static long RegionBytesFor(SwarmKvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SwarmLayout(options.ToSwarmOptions()).RegionBytes;
+    }
+
+    /// <summary>
+    /// Connects writer <paramref name="writerId"/> (1..MaxWriters, unique among the clients of
+    /// the cluster) and rebuilds its state from the memory nodes. Without a clock, guesses use
+    /// the system clock from the cluster's epoch, which the first client stores on the nodes.
+    /// </summary>
+    public static async Task<SwarmKvStore> StartAsync(
+        int writerId,
+        IReadOnlyList<QueuePair> memoryNodes,
+        SwarmKvOptions options,
+        SwarmKvMode mode = SwarmKvMode.Swarm,
+        ISwarmClock? clock = null,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(memoryNodes);
+        var layout = new SwarmLayout(options.ToSwarmOptions());
+        time ??= TimeProvider.System;
+        clock ??= new SystemSwarmClock(
+            time, await ClusterEpoch.GetOrSetAsync(memoryNodes, time).ConfigureAwait(false), options.TimestampUnit);
+        var client = await SafeGuessClient.StartAsync(writerId, memoryNodes, layout, clock, time, mode)
+            .ConfigureAwait(false);
+        return new SwarmKvStore(client, options);
+    }
+
+    public async Task<KvReadResult> GetAsync(ReadOnlyMemory<byte> key)
+    {
+        CheckKey(key);
+        var read = await _client.ReadAsync(Hash(key.Span)).ConfigureAwait(false);
+        var value = read.Value is null ? null : SwarmKvRecord.Decode(read.Value, key.Span);
+        return new KvReadResult(value, read.Roundtrips);
+    }
+
+    public Task<KvWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value) =>
+        WriteAsync(key, value, deleted: false);
+
+    public Task<KvWriteResult> InsertAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value) =>
+        WriteAsync(key, value, deleted: false);
+
+    public Task<KvWriteResult> DeleteAsync(ReadOnlyMemory<byte> key) =>
+        WriteAsync(key, ReadOnlyMemory<byte>.Empty, deleted: true);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<KvWriteResult> WriteAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, bool deleted)
+    {
+        CheckKey(key);
+        if (value.Length > _options.MaxValueBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value.Length,
+                $"values are at most {_options.MaxValueBytes} bytes (SwarmKvOptions.MaxValueBytes)");
+        }
+
+        var record = SwarmKvRecord.Encode(key.Span, value.Span, deleted);
+        var write = await _client.WriteAsync(Hash(key.Span), record).ConfigureAwait(false);
+        return new KvWriteResult(write.Roundtrips);
+    }
+
+    private void CheckKey(ReadOnlyMemory<byte> key)
+    {
+        if (key.Length == 0 || key.Length > _options.KeyBytesMax)
+        {
+            throw new ArgumentOutOfRangeException(nameof(key), key.Length,
+                $"keys are 1..{_options.KeyBytesMax} bytes (SwarmKvOptions.KeyBytesMax)");
+        }
+    }
+
+    private static ulong Hash(ReadOnlySpan<byte> key)
+    {
+        var hash = XxHash3.HashToUInt64(key);
+        return hash == 0 ? 1 : hash;
+    }
+}
