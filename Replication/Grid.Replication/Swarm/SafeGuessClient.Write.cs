@@ -12,7 +12,14 @@ public sealed partial class SafeGuessClient
     /// buffer's validator word and is kept (a reader pinned it) or redone under a verified
     /// timestamp. In DM-ABD mode: read the timestamps, then write above them.
     /// </summary>
-    public async Task<SwarmWriteResult> WriteAsync(ulong key, ReadOnlyMemory<byte> value)
+    public Task<SwarmWriteResult> WriteAsync(ulong key, ReadOnlyMemory<byte> value) =>
+        WriteAsync(key, value, deletion: false);
+
+    /// <summary>
+    /// A write; a <paramref name="deletion"/> (a tombstone of the layer above) also makes the
+    /// client's entry for the key releasable after the grace period (<see cref="ReleaseDeletedAsync"/>).
+    /// </summary>
+    internal async Task<SwarmWriteResult> WriteAsync(ulong key, ReadOnlyMemory<byte> value, bool deletion)
     {
         if (value.Length > _layout.Options.MaxValueBytes)
         {
@@ -27,6 +34,7 @@ public sealed partial class SafeGuessClient
                 ? await WriteAbdAsync(state, value).ConfigureAwait(false)
                 : await WriteCoreAsync(state, value).ConfigureAwait(false);
             Counters.Write(result.Path);
+            state.DeletedAt = deletion ? _time.GetUtcNow() : null;
             return result;
         }
         finally

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.IO.Hashing;
 using Grid.RdmaTransport;
-using Grid.Replication.Common;
 using Grid.Replication.Kv;
 
 namespace Grid.Replication.Swarm;
@@ -79,6 +77,12 @@ public sealed class SwarmKvStore : IKeyValueStore
     public Task<KvWriteResult> DeleteAsync(ReadOnlyMemory<byte> key) =>
         WriteAsync(key, ReadOnlyMemory<byte>.Empty, deleted: true);
 
+    /// <summary>
+    /// Frees what deletions older than the grace period hold: their entries in the index and
+    /// their buffers. Run it now and then.
+    /// </summary>
+    public Task<int> SweepAsync() => _client.ReleaseDeletedAsync();
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private async Task<KvWriteResult> WriteAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, bool deleted)
@@ -91,7 +95,7 @@ public sealed class SwarmKvStore : IKeyValueStore
         }
 
         var record = SwarmKvRecord.Encode(key.Span, value.Span, deleted);
-        var write = await _client.WriteAsync(Hash(key.Span), record).ConfigureAwait(false);
+        var write = await _client.WriteAsync(Hash(key.Span), record, deleted).ConfigureAwait(false);
         return new KvWriteResult(write.Roundtrips);
     }
 

@@ -29,5 +29,8 @@ internal sealed class SwarmObjectState
 
     public Task Background { get; set; } = Task.CompletedTask;
 
+    /// <summary>When the client's last write of the key was a deletion, when it completed.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
     public bool Busy { get; set; }
 }

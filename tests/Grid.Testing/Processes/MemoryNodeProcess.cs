@@ -97,9 +97,8 @@ public sealed class MemoryNodeProcess : IAsyncDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    public Task<QueuePair> ConnectAsync(NodeId local, TcpTransportOptions? options = null) =>
-        TcpQueuePair.ConnectAsync(Address, local, Key, options).ContinueWith(
-            t => (QueuePair)t.Result, TaskScheduler.Default);
+    public async Task<QueuePair> ConnectAsync(NodeId local, TcpTransportOptions? options = null) =>
+        await TcpQueuePair.ConnectAsync(Address, local, Key, options).ConfigureAwait(false);
 
     public void Signal(string signal)
     {
