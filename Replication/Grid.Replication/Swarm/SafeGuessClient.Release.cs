@@ -66,17 +66,7 @@ public sealed partial class SafeGuessClient
     /// <summary>Whether no other writer has an entry for the key on a majority's view of its bucket.</summary>
     private async Task<bool> AloneInBucketAsync(SwarmObjectState state)
     {
-        var directories = new byte[_nodes.Count][];
-        var batches = NewBatches();
-        for (var i = 0; i < batches.Length; i++)
-        {
-            directories[i] = new byte[_layout.DirectoryBytes];
-            batches[i] = new VerbBatch(1);
-            batches[i]!.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
-        }
-
-        var call = await RoundtripAsync(batches).ConfigureAwait(false);
-        var snapshot = Snapshot(state.KeyHash, call, directories, null);
+        var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
         for (var writer = 1; writer <= _layout.Options.MaxWriters; writer++)
         {
             if (writer != WriterId && snapshot.EntryOf(writer) >= 0)

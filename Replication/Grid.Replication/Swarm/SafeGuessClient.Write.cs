@@ -103,17 +103,7 @@ public sealed partial class SafeGuessClient
     /// <summary>DM-ABD (spec §2.3, -g=false): read the timestamps, then publish above them.</summary>
     private async Task<SwarmWriteResult> WriteAbdAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
-        var directories = new byte[_nodes.Count][];
-        var batches = NewBatches();
-        for (var i = 0; i < batches.Length; i++)
-        {
-            directories[i] = new byte[_layout.DirectoryBytes];
-            batches[i] = new VerbBatch(1);
-            batches[i]!.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
-        }
-
-        var call = await RoundtripAsync(batches).ConfigureAwait(false);
-        var snapshot = Snapshot(state.KeyHash, call, directories, null);
+        var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
         var max = Math.Max(snapshot.MaxExceptSlotOf(WriterId), state.Last);
         var write = await WriteAboveAsync(state, state.Last, value, max).ConfigureAwait(false);
         return new SwarmWriteResult(SwarmWritePath.Retried, 1 + write.Roundtrips);
@@ -177,6 +167,22 @@ public sealed partial class SafeGuessClient
         {
             return _arena.Allocate(SwarmLayout.BufferHeaderBytes + valueBytes);
         }
+    }
+
+    /// <summary>One roundtrip: the key's bucket from a majority (no in-place record).</summary>
+    private async Task<SwarmSnapshot> ReadBucketAsync(SwarmObjectState state)
+    {
+        var directories = new byte[_nodes.Count][];
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            directories[i] = new byte[_layout.DirectoryBytes];
+            batches[i] = new VerbBatch(1);
+            batches[i]!.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
+        }
+
+        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        return Snapshot(state.KeyHash, call, directories, null);
     }
 
     private SwarmSnapshot Snapshot(ulong keyHash, QuorumCall call, byte[][] directories, byte[]? inPlace)
