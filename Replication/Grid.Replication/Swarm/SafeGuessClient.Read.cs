@@ -398,7 +398,7 @@ public sealed partial class SafeGuessClient
     private async Task<SwarmSnapshot> SnapshotAsync(ulong keyHash)
     {
         var primary = _layout.PrimaryOf(keyHash, _nodes.Count);
-        var inPlace = Mode == SwarmKvMode.Swarm ? new byte[_layout.InPlaceStride] : null;
+        var inPlace = Mode == SwarmKvMode.Swarm ? new byte[_layout.InPlaceBlockBytes] : null;
         var directories = new byte[_nodes.Count][];
         var batches = NewBatches();
         for (var i = 0; i < batches.Length; i++)
@@ -408,7 +408,7 @@ public sealed partial class SafeGuessClient
             batch.Read(RegionId, _layout.BucketOffset(_layout.BucketOf(keyHash)), directories[i]);
             if (i == primary && inPlace is not null)
             {
-                batch.Read(RegionId, _layout.InPlaceRecordOffset(keyHash), inPlace);
+                batch.Read(RegionId, _layout.InPlaceBlockOffset(_layout.BucketOf(keyHash)), inPlace);
             }
 
             batches[i] = batch;

@@ -142,7 +142,8 @@ public sealed partial class SafeGuessClient
             && node == _layout.PrimaryOf(state.KeyHash, _nodes.Count)
             && value.Length <= _layout.Options.InPlaceValueBytes)
         {
-            batch.Write(RegionId, _layout.InPlaceRecordOffset(state.KeyHash), InPlaceImage(state.KeyHash, word, value.Span));
+            batch.Write(RegionId, _layout.InPlaceRecordOffset(state.Bucket, WriterId, state.Entry),
+                InPlaceImage(state.KeyHash, word, value.Span));
         }
 
         return batch;

@@ -9,14 +9,12 @@ public sealed class SwarmKvOptions
 {
     public int MaxWriters { get; set; } = 8;
 
-    public int BucketCount { get; set; } = 8192;
+    public int BucketCount { get; set; } = 4096;
 
-    public int EntriesPerWriter { get; set; } = 8;
-
-    public int InPlaceRecords { get; set; } = 16_384;
+    public int EntriesPerWriter { get; set; } = 4;
 
     /// <summary>Values up to this size (with their key) read in one roundtrip from the in-place copy.</summary>
-    public int InPlaceValueBytes { get; set; } = 128;
+    public int InPlaceValueBytes { get; set; } = 64;
 
     public int KeyBytesMax { get; set; } = 256;
 
@@ -41,7 +39,6 @@ public sealed class SwarmKvOptions
             MaxWriters = MaxWriters,
             BucketCount = BucketCount,
             EntriesPerWriter = EntriesPerWriter,
-            InPlaceRecords = InPlaceRecords,
             InPlaceValueBytes = InPlaceValueBytes + SwarmKvRecord.OverheadBytes + Math.Min(KeyBytesMax, 32),
             MaxValueBytes = MaxValueBytes + SwarmKvRecord.OverheadBytes + KeyBytesMax,
             ArenaBytesPerWriter = ArenaBytesPerWriter,

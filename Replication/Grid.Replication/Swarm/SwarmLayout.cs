@@ -8,7 +8,7 @@ namespace Grid.Replication.Swarm;
 /// buckets    BucketCount x MaxWriters x EntriesPerWriter entries of 24 B:
 ///            keyHash u64 | slot u64 (the writer's metadata word, CAS by its writer only)
 ///                        | helped u64 (verified words readers wrote back, CAS-max by anyone)
-/// in-place   InPlaceRecords records, direct-mapped by key hash, on the key's primary node:
+/// in-place   one record per entry, in per-bucket blocks (written on the key's primary node only):
 ///            keyHash u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value[InPlaceValueBytes]
 /// arenas     MaxWriters x ArenaBytesPerWriter of out-of-place buffers, each 64-byte aligned:
 ///            vw u64 | prev u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value
@@ -45,7 +45,8 @@ public sealed class SwarmLayout
         BucketsOffset = HeaderBytes;
         InPlaceOffset = BucketsOffset + (long)DirectoryBytes * options.BucketCount;
         InPlaceStride = RoundUp(InPlaceHeaderBytes + options.InPlaceValueBytes, 8);
-        ArenasOffset = RoundUp64(InPlaceOffset + (long)InPlaceStride * options.InPlaceRecords);
+        InPlaceBlockBytes = options.MaxWriters * options.EntriesPerWriter * InPlaceStride;
+        ArenasOffset = RoundUp64(InPlaceOffset + (long)InPlaceBlockBytes * options.BucketCount);
         RegionBytes = ArenasOffset + options.ArenaBytesPerWriter * options.MaxWriters;
     }
 
@@ -59,6 +60,9 @@ public sealed class SwarmLayout
     public long InPlaceOffset { get; }
 
     public int InPlaceStride { get; }
+
+    /// <summary>Bytes of a bucket's in-place records, which the primary returns with each snapshot.</summary>
+    public int InPlaceBlockBytes { get; }
 
     public long ArenasOffset { get; }
 
@@ -77,8 +81,11 @@ public sealed class SwarmLayout
     public ulong EntryOffset(int bucket, int writer, int entry) =>
         BucketOffset(bucket) + (ulong)(EntryIndex(writer, entry) * EntryBytes);
 
-    public ulong InPlaceRecordOffset(ulong keyHash) =>
-        (ulong)(InPlaceOffset + (long)((keyHash / (ulong)Options.BucketCount) % (ulong)Options.InPlaceRecords) * InPlaceStride);
+    public ulong InPlaceBlockOffset(int bucket) => (ulong)(InPlaceOffset + (long)bucket * InPlaceBlockBytes);
+
+    /// <summary>The in-place record of a writer's entry: only that writer writes it, so keys never collide.</summary>
+    public ulong InPlaceRecordOffset(int bucket, int writer, int entry) =>
+        InPlaceBlockOffset(bucket) + (ulong)(EntryIndex(writer, entry) * InPlaceStride);
 
     public int PrimaryOf(ulong keyHash, int memoryNodes) => (int)((keyHash >> 32) % (ulong)memoryNodes);
 

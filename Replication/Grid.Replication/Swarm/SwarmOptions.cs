@@ -10,19 +10,16 @@ public sealed class SwarmOptions
     public int MaxWriters { get; set; } = 8;
 
     /// <summary>Buckets of the replicated index; a key lives in bucket hash mod BucketCount.</summary>
-    public int BucketCount { get; set; } = 8192;
+    public int BucketCount { get; set; } = 4096;
 
     /// <summary>Entries each writer has in each bucket: the keys of that bucket it has written.</summary>
-    public int EntriesPerWriter { get; set; } = 8;
-
-    /// <summary>Records of the direct-mapped in-place table (spec §3.2), on each key's primary node.</summary>
-    public int InPlaceRecords { get; set; } = 16_384;
+    public int EntriesPerWriter { get; set; } = 4;
 
     /// <summary>
-    /// Bytes of value an in-place record holds. Values up to this size can be read in one
-    /// roundtrip; larger ones always follow the buffer pointer.
+    /// Bytes of value an in-place record holds (one record per entry, spec §3.2). Values up to
+    /// this size can be read in one roundtrip; larger ones always follow the buffer pointer.
     /// </summary>
-    public int InPlaceValueBytes { get; set; } = 128;
+    public int InPlaceValueBytes { get; set; } = 64;
 
     /// <summary>Largest value a write accepts.</summary>
     public int MaxValueBytes { get; set; } = 1 << 20;
@@ -47,10 +44,9 @@ public sealed class SwarmOptions
             throw new ArgumentOutOfRangeException(nameof(MaxWriters), MaxWriters, $"must be in [1, {Tsp.WriterMax}]");
         }
 
-        if (BucketCount < 1 || EntriesPerWriter < 1 || InPlaceRecords < 1)
+        if (BucketCount < 1 || EntriesPerWriter < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(BucketCount),
-                "BucketCount, EntriesPerWriter and InPlaceRecords must be >= 1");
+            throw new ArgumentOutOfRangeException(nameof(BucketCount), "BucketCount and EntriesPerWriter must be >= 1");
         }
 
         if ((long)MaxWriters * EntriesPerWriter * SwarmLayout.EntryBytes > 1 << 20)

@@ -10,8 +10,11 @@ internal sealed class SwarmSnapshot
 {
     private readonly List<EntryWords>?[] _nodes;
 
+    private readonly SwarmLayout _layout;
+
     public SwarmSnapshot(SwarmLayout layout, ulong keyHash, byte[]?[] directories, byte[]? inPlace)
     {
+        _layout = layout;
         _nodes = new List<EntryWords>?[directories.Length];
         for (var i = 0; i < directories.Length; i++)
         {
@@ -27,7 +30,7 @@ internal sealed class SwarmSnapshot
 
     public ulong KeyHash { get; }
 
-    /// <summary>The primary's in-place record, or null.</summary>
+    /// <summary>The primary's in-place records of the bucket, or null.</summary>
     public byte[]? InPlace { get; }
 
     public bool Replied(int node) => _nodes[node] is not null;
@@ -107,24 +110,33 @@ internal sealed class SwarmSnapshot
         return 0;
     }
 
-    /// <summary>The in-place value when it is a whole copy of <paramref name="word"/>'s write of this key.</summary>
+    /// <summary>
+    /// The value from the in-place record of the entry of <paramref name="word"/>'s writer, when
+    /// that record is a whole copy of this very write of this key.
+    /// </summary>
     public byte[]? InPlaceValueOf(ulong word)
     {
-        if (InPlace is null
-            || BinaryPrimitives.ReadUInt64LittleEndian(InPlace) != KeyHash
-            || Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(InPlace.AsSpan(8))) != Tsp.Identity(word))
+        var entry = EntryOf(Tsp.Writer(word));
+        if (InPlace is null || entry < 0)
         {
             return null;
         }
 
-        var length = BinaryPrimitives.ReadInt32LittleEndian(InPlace.AsSpan(32));
-        if (length < 0 || length > InPlace.Length - SwarmLayout.InPlaceHeaderBytes)
+        var record = InPlace.AsSpan(_layout.EntryIndex(Tsp.Writer(word), entry) * _layout.InPlaceStride, _layout.InPlaceStride);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(record) != KeyHash
+            || Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(record[8..])) != Tsp.Identity(word))
         {
             return null;
         }
 
-        var value = InPlace.AsSpan(SwarmLayout.InPlaceHeaderBytes, length);
-        return ValueChecksum.Matches(word, value, InPlace.AsSpan(16, ValueChecksum.Bytes)) ? value.ToArray() : null;
+        var length = BinaryPrimitives.ReadInt32LittleEndian(record[32..]);
+        if (length < 0 || length > record.Length - SwarmLayout.InPlaceHeaderBytes)
+        {
+            return null;
+        }
+
+        var value = record.Slice(SwarmLayout.InPlaceHeaderBytes, length);
+        return ValueChecksum.Matches(word, value, record.Slice(16, ValueChecksum.Bytes)) ? value.ToArray() : null;
     }
 
     public IEnumerable<ulong> Words()

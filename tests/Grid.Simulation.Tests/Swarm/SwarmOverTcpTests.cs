@@ -20,7 +20,6 @@ public sealed class SwarmOverTcpTests
         MaxWriters = 4,
         BucketCount = 64,
         EntriesPerWriter = 16,
-        InPlaceRecords = 256,
         InPlaceValueBytes = 64,
         KeyBytesMax = 32,
         MaxValueBytes = 256,

@@ -19,7 +19,6 @@ public sealed class SwarmReclamationTests
         MaxWriters = 2,
         BucketCount = 8,
         EntriesPerWriter = 4,
-        InPlaceRecords = 16,
         InPlaceValueBytes = 32,
         KeyBytesMax = 16,
         MaxValueBytes = 64,

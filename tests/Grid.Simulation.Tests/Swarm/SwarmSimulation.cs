@@ -33,14 +33,13 @@ internal static class SwarmSimulation
             $"clients={clients} objects={objects} ops={opsPerClient} torn={torn} " +
             $"crashMemoryNodeAt={crashMemoryNodeAt} crashClientAt={crashClientAt}";
 
-        // Two buckets and two in-place records for up to three keys: keys share buckets and
-        // overwrite each other's in-place records, so both the index and the in-place checks run.
+        // Two buckets for up to three keys: keys share buckets, so a snapshot must tell their
+        // entries and in-place records apart.
         var options = new SwarmOptions
         {
             MaxWriters = 4,
             BucketCount = 2,
             EntriesPerWriter = 4,
-            InPlaceRecords = 2,
             InPlaceValueBytes = 16,
             MaxValueBytes = 64,
             ArenaBytesPerWriter = 64 * 1024,
