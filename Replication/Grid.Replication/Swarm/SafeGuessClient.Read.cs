@@ -394,28 +394,32 @@ public sealed partial class SafeGuessClient
         return (int)Math.Min((ulong)wanted, _layout.ArenaEnd(Tsp.Writer(word)) - offset);
     }
 
-    /// <summary>One roundtrip: the key's bucket from every node, and its in-place record from the primary.</summary>
+    /// <summary>
+    /// One roundtrip: the key's bucket from every node, with the bucket's in-place records from
+    /// the f+1 nodes that hold them.
+    /// </summary>
     private async Task<SwarmSnapshot> SnapshotAsync(ulong keyHash)
     {
-        var primary = _layout.PrimaryOf(keyHash, _nodes.Count);
-        var inPlace = Mode == SwarmKvMode.Swarm ? new byte[_layout.InPlaceBlockBytes] : null;
+        var bucket = _layout.BucketOf(keyHash);
         var directories = new byte[_nodes.Count][];
+        var inPlace = new byte[]?[_nodes.Count];
         var batches = NewBatches();
         for (var i = 0; i < batches.Length; i++)
         {
             directories[i] = new byte[_layout.DirectoryBytes];
             var batch = new VerbBatch(2);
-            batch.Read(RegionId, _layout.BucketOffset(_layout.BucketOf(keyHash)), directories[i]);
-            if (i == primary && inPlace is not null)
+            batch.Read(RegionId, _layout.BucketOffset(bucket), directories[i]);
+            if (Mode == SwarmKvMode.Swarm && _layout.HoldsInPlace(keyHash, i, _nodes.Count))
             {
-                batch.Read(RegionId, _layout.InPlaceBlockOffset(_layout.BucketOf(keyHash)), inPlace);
+                inPlace[i] = new byte[_layout.InPlaceBlockBytes];
+                batch.Read(RegionId, _layout.InPlaceBlockOffset(bucket), inPlace[i]!);
             }
 
             batches[i] = batch;
         }
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
-        return Snapshot(keyHash, call, directories, call.Succeeded[primary] ? inPlace : null);
+        return Snapshot(keyHash, call, directories, inPlace);
     }
 
     /// <summary>

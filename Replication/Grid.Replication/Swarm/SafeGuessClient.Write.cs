@@ -134,12 +134,12 @@ public sealed partial class SafeGuessClient
         state.Last = verified;
     }
 
-    /// <summary>A batch that refreshes the key's in-place record when node i is its primary.</summary>
+    /// <summary>A batch that refreshes the key's in-place record when node i holds one.</summary>
     private VerbBatch InPlaceBatch(SwarmObjectState state, int node, ulong word, ReadOnlyMemory<byte> value)
     {
         var batch = new VerbBatch(4);
         if (Mode == SwarmKvMode.Swarm
-            && node == _layout.PrimaryOf(state.KeyHash, _nodes.Count)
+            && _layout.HoldsInPlace(state.KeyHash, node, _nodes.Count)
             && value.Length <= _layout.Options.InPlaceValueBytes)
         {
             batch.Write(RegionId, _layout.InPlaceRecordOffset(state.Bucket, WriterId, state.Entry),
@@ -186,14 +186,16 @@ public sealed partial class SafeGuessClient
         return Snapshot(state.KeyHash, call, directories, null);
     }
 
-    private SwarmSnapshot Snapshot(ulong keyHash, QuorumCall call, byte[][] directories, byte[]? inPlace)
+    private SwarmSnapshot Snapshot(ulong keyHash, QuorumCall call, byte[][] directories, byte[]?[]? inPlace)
     {
         var replied = new byte[]?[_nodes.Count];
+        var inPlaceReplied = new byte[]?[_nodes.Count];
         for (var i = 0; i < replied.Length; i++)
         {
             replied[i] = call.Succeeded[i] ? directories[i] : null;
+            inPlaceReplied[i] = call.Succeeded[i] ? inPlace?[i] : null;
         }
 
-        return new SwarmSnapshot(_layout, keyHash, replied, inPlace);
+        return new SwarmSnapshot(_layout, keyHash, replied, inPlaceReplied);
     }
 }

@@ -8,7 +8,7 @@ namespace Grid.Replication.Swarm;
 /// buckets    BucketCount x MaxWriters x EntriesPerWriter entries of 24 B:
 ///            keyHash u64 | slot u64 (the writer's metadata word, CAS by its writer only)
 ///                        | helped u64 (verified words readers wrote back, CAS-max by anyone)
-/// in-place   one record per entry, in per-bucket blocks (written on the key's primary node only):
+/// in-place   one record per entry, in per-bucket blocks (kept on f+1 nodes: the key's primary and the f after it):
 ///            keyHash u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value[InPlaceValueBytes]
 /// arenas     MaxWriters x ArenaBytesPerWriter of out-of-place buffers, each 64-byte aligned:
 ///            vw u64 | prev u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value
@@ -88,6 +88,14 @@ public sealed class SwarmLayout
         InPlaceBlockOffset(bucket) + (ulong)(EntryIndex(writer, entry) * InPlaceStride);
 
     public int PrimaryOf(ulong keyHash, int memoryNodes) => (int)((keyHash >> 32) % (ulong)memoryNodes);
+
+    /// <summary>
+    /// Whether a node keeps the key's in-place records: the primary and the f nodes after it.
+    /// Any majority of the 2f+1 nodes contains one of these f+1, so a read never depends on one
+    /// particular node answering to find an in-place copy.
+    /// </summary>
+    public bool HoldsInPlace(ulong keyHash, int node, int memoryNodes) =>
+        (node - PrimaryOf(keyHash, memoryNodes) + memoryNodes) % memoryNodes <= memoryNodes / 2;
 
     public ulong BufferOffset(int writer, uint bufferId) =>
         (ulong)(ArenasOffset + (writer - 1) * Options.ArenaBytesPerWriter + (long)bufferId * BufferUnitBytes);

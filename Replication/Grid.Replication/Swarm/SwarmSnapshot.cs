@@ -12,7 +12,7 @@ internal sealed class SwarmSnapshot
 
     private readonly SwarmLayout _layout;
 
-    public SwarmSnapshot(SwarmLayout layout, ulong keyHash, byte[]?[] directories, byte[]? inPlace)
+    public SwarmSnapshot(SwarmLayout layout, ulong keyHash, byte[]?[] directories, byte[]?[] inPlace)
     {
         _layout = layout;
         _nodes = new List<EntryWords>?[directories.Length];
@@ -30,8 +30,8 @@ internal sealed class SwarmSnapshot
 
     public ulong KeyHash { get; }
 
-    /// <summary>The primary's in-place records of the bucket, or null.</summary>
-    public byte[]? InPlace { get; }
+    /// <summary>Per node, the bucket's in-place records when that node holds them and replied.</summary>
+    public byte[]?[] InPlace { get; }
 
     public bool Replied(int node) => _nodes[node] is not null;
 
@@ -117,12 +117,25 @@ internal sealed class SwarmSnapshot
     public byte[]? InPlaceValueOf(ulong word)
     {
         var entry = EntryOf(Tsp.Writer(word));
-        if (InPlace is null || entry < 0)
+        if (entry < 0)
         {
             return null;
         }
 
-        var record = InPlace.AsSpan(_layout.EntryIndex(Tsp.Writer(word), entry) * _layout.InPlaceStride, _layout.InPlaceStride);
+        foreach (var block in InPlace)
+        {
+            if (block is not null && RecordValue(block, word, entry) is { } value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private byte[]? RecordValue(byte[] block, ulong word, int entry)
+    {
+        var record = block.AsSpan(_layout.EntryIndex(Tsp.Writer(word), entry) * _layout.InPlaceStride, _layout.InPlaceStride);
         if (BinaryPrimitives.ReadUInt64LittleEndian(record) != KeyHash
             || Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(record[8..])) != Tsp.Identity(word))
         {

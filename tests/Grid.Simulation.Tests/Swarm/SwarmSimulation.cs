@@ -21,10 +21,10 @@ internal static class SwarmSimulation
     {
         var scheduler = new DeterministicScheduler(seed);
         var random = scheduler.Random;
-        var memoryNodeCount = random.Next(4) == 0 ? 5 : 3;
-        scheduler.SlowLaneProbability = random.Next(2) == 0 ? 0.3 : 0;
+        var memoryNodeCount = random.Next(2) == 0 ? 5 : 3;
+        scheduler.SlowLaneProbability = random.Next(3) == 0 ? 0 : 0.4;
         var clients = random.Next(2, 5);
-        var objects = random.Next(1, 4);
+        var objects = random.Next(3) == 0 ? 3 : 1;
         var opsPerClient = random.Next(4, 14);
         var torn = random.Next(3) switch { 0 => 0, 1 => 8, _ => 24 };
         var crashMemoryNodeAt = random.Next(2) == 0 ? random.Next(10, 600) : -1;
@@ -57,7 +57,7 @@ internal static class SwarmSimulation
         for (var c = 0; c < clients; c++)
         {
             var pairs = memoryNodes.Select(m => fabric.Connect(new NodeId((uint)c + 1), m)).ToArray();
-            var skew = random.Next(0, 40);
+            var skew = random.Next(0, 120);
             var start = SafeGuessClient.StartAsync(
                 c + 1, pairs, layout, new SimulatedSwarmClock(() => scheduler.Steps, skew), time);
             Drive(scheduler, start);
