@@ -9,13 +9,14 @@ internal static class BenchJson
         string path,
         string bench,
         IReadOnlyList<BenchResult> results,
+        IReadOnlyList<BenchSystemReport>? systems = null,
         CancellationToken cancellationToken = default)
     {
         var stream = File.Create(path);
         await using (stream.ConfigureAwait(false))
         {
             await JsonSerializer.SerializeAsync(
-                stream, new BenchReport(bench, results), BenchJsonContext.Default.BenchReport,
+                stream, new BenchReport(bench, results) { Systems = systems }, BenchJsonContext.Default.BenchReport,
                 cancellationToken).ConfigureAwait(false);
         }
     }

@@ -4,7 +4,8 @@ namespace Grid.Cli.Bench;
 
 /// <summary>
 /// Runs the rows under a Spectre progress display, a bar per row: round after round, each round
-/// running every row once (see <see cref="BenchPlan"/>), then merges each row's rounds.
+/// running every row once (see <see cref="BenchPlan"/>), then merges each row's rounds into one
+/// result per op of the row.
 /// </summary>
 internal static class BenchProgress
 {
@@ -34,7 +35,7 @@ internal static class BenchProgress
                         Markup.Escape(rows[i].Name), autoStart: false, maxValue: plan.TotalOps);
                 }
 
-                var latencies = new LatencyRecorder[rows.Count];
+                var latencies = new LatencyRecorder[rows.Count][];
                 var elapsed = new TimeSpan[rows.Count];
                 for (var round = 0; round < plan.Rounds; round++)
                 {
@@ -54,7 +55,10 @@ internal static class BenchProgress
                         }
                         else
                         {
-                            latencies[i].Add(recorded);
+                            for (var op = 0; op < recorded.Length; op++)
+                            {
+                                latencies[i][op].Add(recorded[op]);
+                            }
                         }
 
                         elapsed[i] += took;
@@ -65,8 +69,11 @@ internal static class BenchProgress
                 {
                     tasks[i].Value = tasks[i].MaxValue;
                     tasks[i].StopTask();
-                    results.Add(latencies[i].ToResult(
-                        rows[i].System, rows[i].Op, rows[i].Outstanding, elapsed[i]));
+                    for (var op = 0; op < rows[i].Ops.Count; op++)
+                    {
+                        results.Add(latencies[i][op].ToResult(
+                            rows[i].System, rows[i].Ops[op], rows[i].Outstanding, elapsed[i]));
+                    }
                 }
             }).ConfigureAwait(false);
         return results;

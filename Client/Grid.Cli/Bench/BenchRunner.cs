@@ -1,21 +1,23 @@
 using System.Diagnostics;
-using Grid.RdmaTransport;
 
 namespace Grid.Cli.Bench;
 
 /// <summary>
 /// Runs one round of a <see cref="BenchRow"/>: every loop warms up, then every loop runs its
-/// share of the round's measured ops while the wall clock runs. A
-/// <see cref="TransportException"/> is counted as an error and the loop goes on; anything else
-/// ends the run.
+/// share of the round's measured ops while the wall clock runs. An exception the row counts as
+/// an error (<see cref="BenchRow.IsError"/>) is recorded against the op that threw and the loop
+/// goes on; anything else ends the run.
 /// </summary>
 internal static class BenchRunner
 {
     /// <summary>Progress goes in chunks so 16 loops do not contend on a counter per op.</summary>
     private const int ProgressChunkOps = 256;
 
-    /// <summary>The round's latencies (all loops merged) and its measured wall time.</summary>
-    public static async Task<(LatencyRecorder Latencies, TimeSpan Elapsed)> RunRoundAsync(
+    /// <summary>
+    /// The round's latencies per op of the row (all loops merged, in the order of
+    /// <see cref="BenchRow.Ops"/>) and its measured wall time.
+    /// </summary>
+    public static async Task<(LatencyRecorder[] Latencies, TimeSpan Elapsed)> RunRoundAsync(
         BenchRow row,
         int warmupOps,
         int measuredOps,
@@ -24,79 +26,99 @@ internal static class BenchRunner
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(advance);
-        var ops = new Func<ValueTask>[row.Outstanding];
-        var recorders = new LatencyRecorder[row.Outstanding];
+        var loops = new IBenchLoop[row.Outstanding];
+        var recorders = new LatencyRecorder[row.Outstanding][];
         for (var loop = 0; loop < row.Outstanding; loop++)
         {
-            ops[loop] = row.CreateLoop(loop);
-            recorders[loop] = new LatencyRecorder();
+            loops[loop] = row.CreateLoop(loop);
+            recorders[loop] = NewRecorders(row.Ops.Count);
         }
 
         // Warm-up and measurement are separate phases so the wall time covers only measured
         // ops, with every loop running from its first to its last.
-        await RunPhaseAsync(row, ops, warmupOps, recorders: null, advance, cancellationToken)
+        await RunPhaseAsync(row, loops, warmupOps, recorders: null, deadline: 0, advance, cancellationToken)
             .ConfigureAwait(false);
         var start = Stopwatch.GetTimestamp();
-        await RunPhaseAsync(row, ops, measuredOps, recorders, advance, cancellationToken)
+        row.MeasurementStarting?.Invoke(start);
+        var deadline = row.MinimumMeasuredDuration is { } minimum
+            ? start + (long)(minimum.TotalSeconds * Stopwatch.Frequency)
+            : 0;
+        await RunPhaseAsync(row, loops, measuredOps, recorders, deadline, advance, cancellationToken)
             .ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start);
 
         var total = recorders[0];
         for (var loop = 1; loop < recorders.Length; loop++)
         {
-            total.Add(recorders[loop]);
+            for (var op = 0; op < total.Length; op++)
+            {
+                total[op].Add(recorders[loop][op]);
+            }
         }
 
         return (total, elapsed);
     }
 
+    private static LatencyRecorder[] NewRecorders(int ops)
+    {
+        var recorders = new LatencyRecorder[ops];
+        for (var op = 0; op < ops; op++)
+        {
+            recorders[op] = new LatencyRecorder();
+        }
+
+        return recorders;
+    }
+
     private static Task RunPhaseAsync(
         BenchRow row,
-        Func<ValueTask>[] ops,
+        IBenchLoop[] loops,
         int phaseOps,
+        LatencyRecorder[][]? recorders,
+        long deadline,
+        Action<int> advance,
+        CancellationToken cancellationToken)
+    {
+        var tasks = new Task[loops.Length];
+        for (var index = 0; index < loops.Length; index++)
+        {
+            var loop = loops[index];
+            var count = BenchPlan.ShareOf(phaseOps, loops.Length, index);
+            var loopRecorders = recorders?[index];
+            // Task.Run: on a fabric that completes inline (in-process, zero latency) a loop
+            // would otherwise run to its end before the next one even starts.
+            tasks[index] = Task.Run(
+                () => RunLoopAsync(row, loop, count, deadline, loopRecorders, advance, cancellationToken),
+                cancellationToken);
+        }
+
+        return Task.WhenAll(tasks);
+    }
+
+    private static async Task RunLoopAsync(
+        BenchRow row,
+        IBenchLoop loop,
+        int count,
+        long deadline,
         LatencyRecorder[]? recorders,
         Action<int> advance,
         CancellationToken cancellationToken)
     {
-        var loops = new Task[ops.Length];
-        for (var loop = 0; loop < ops.Length; loop++)
-        {
-            var op = ops[loop];
-            var count = BenchPlan.ShareOf(phaseOps, ops.Length, loop);
-            var recorder = recorders?[loop];
-            // Task.Run: on a fabric that completes inline (in-process, zero latency) a loop
-            // would otherwise run to its end before the next one even starts.
-            loops[loop] = Task.Run(
-                () => RunLoopAsync(
-                    op, count, recorder, row.RecoverAsync, advance, cancellationToken),
-                cancellationToken);
-        }
-
-        return Task.WhenAll(loops);
-    }
-
-    private static async Task RunLoopAsync(
-        Func<ValueTask> op,
-        int count,
-        LatencyRecorder? recorder,
-        Func<ValueTask>? recoverAsync,
-        Action<int> advance,
-        CancellationToken cancellationToken)
-    {
         var unreported = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < count || (deadline != 0 && Stopwatch.GetTimestamp() < deadline); i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var op = loop.NextOp();
             var start = Stopwatch.GetTimestamp();
             try
             {
-                await op().ConfigureAwait(false);
-                recorder?.Record(Stopwatch.GetTimestamp() - start);
+                await loop.RunAsync().ConfigureAwait(false);
+                recorders?[op].Record(Stopwatch.GetTimestamp() - start, loop.LastRoundtrips);
             }
-            catch (TransportException)
+            catch (Exception ex) when (row.IsError(ex))
             {
-                recorder?.RecordError();
-                await RecoverAsync(recoverAsync).ConfigureAwait(false);
+                recorders?[op].RecordError();
+                await RecoverAsync(row).ConfigureAwait(false);
             }
 
             if (++unreported == ProgressChunkOps)
@@ -112,18 +134,18 @@ internal static class BenchRunner
         }
     }
 
-    private static async ValueTask RecoverAsync(Func<ValueTask>? recoverAsync)
+    private static async ValueTask RecoverAsync(BenchRow row)
     {
-        if (recoverAsync is null)
+        if (row.RecoverAsync is null)
         {
             return;
         }
 
         try
         {
-            await recoverAsync().ConfigureAwait(false);
+            await row.RecoverAsync().ConfigureAwait(false);
         }
-        catch (TransportException)
+        catch (Exception ex) when (row.IsError(ex))
         {
             // The connection is gone for good; the next ops fail fast and are counted.
         }

@@ -9,5 +9,6 @@ internal static class BenchCommand
         new("bench", "Measure the grid: prints a table, optionally writes JSON (--json)")
         {
             BenchTransportCommand.Create(),
+            BenchSwarmCommand.Create(),
         };
 }

@@ -122,7 +122,7 @@ internal static class BenchTransportCommand
     }
 
     /// <summary>Fails before the run, not after it, when the file cannot go there.</summary>
-    private static string? CheckJsonPath(string? path)
+    internal static string? CheckJsonPath(string? path)
     {
         if (path is null)
         {
@@ -178,7 +178,8 @@ internal static class BenchTransportCommand
 
         try
         {
-            await BenchJson.WriteAsync(jsonPath, TransportBench.Name, results, cancellationToken)
+            await BenchJson.WriteAsync(
+                jsonPath, TransportBench.Name, results, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -6,7 +6,7 @@ namespace Grid.Cli.Commands;
 internal static class GridCommand
 {
     public static RootCommand Create() =>
-        new("grid: the Grid command line. Commands: bench (transport).")
+        new("grid: the Grid command line. Commands: bench (transport, swarm).")
         {
             BenchCommand.Create(),
         };

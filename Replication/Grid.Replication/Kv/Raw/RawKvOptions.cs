@@ -6,7 +6,7 @@ namespace Grid.Replication.Kv.Raw;
 /// </summary>
 public sealed class RawKvOptions
 {
-    /// <summary>The most records a region can hold: 2^31 bytes of offsets is far beyond any node.</summary>
+    /// <summary>Keeps Records x record size (a long) far from overflow; no node is this big.</summary>
     private const long RegionBytesMax = 1L << 40;
 
     /// <summary>Records in the table; keys beyond this many fail with <see cref="RawKvTableFullException"/>.</summary>

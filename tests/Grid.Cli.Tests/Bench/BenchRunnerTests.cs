@@ -1,0 +1,90 @@
+using Grid.Cli.Bench;
+using Grid.RdmaTransport;
+
+namespace Grid.Cli.Tests.Bench;
+
+public sealed class BenchRunnerTests
+{
+    [Fact]
+    public async Task A_mixed_row_records_latency_roundtrips_and_errors_per_op()
+    {
+        var row = new BenchRow("fake", ["even", "odd"], outstanding: 2, loop => new AlternatingLoop())
+        {
+            IsError = ex => ex is TransportException,
+        };
+
+        var (latencies, _) = await BenchRunner.RunRoundAsync(
+            row, warmupOps: 10, measuredOps: 400, _ => { }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, latencies.Length);
+        var even = latencies[0].ToResult("fake", "even", 2, TimeSpan.FromSeconds(1));
+        var odd = latencies[1].ToResult("fake", "odd", 2, TimeSpan.FromSeconds(1));
+        Assert.Equal(200, even.Count);
+        Assert.Equal(0, even.Errors);
+        Assert.Equal(1.0, even.Extra!["mean_rtt"]);
+        Assert.Equal(1.0, even.Extra["one_rtt_fraction"]);
+        // Odd ops: half fail, the rest take 3 roundtrips.
+        Assert.Equal(100, odd.Count);
+        Assert.Equal(100, odd.Errors);
+        Assert.Equal(3.0, odd.Extra!["mean_rtt"]);
+        Assert.Equal(0.0, odd.Extra["one_rtt_fraction"]);
+    }
+
+    [Fact]
+    public async Task An_exception_the_row_does_not_count_ends_the_run()
+    {
+        var row = new BenchRow("fake", ["even", "odd"], outstanding: 1, loop => new AlternatingLoop())
+        {
+            IsError = _ => false,
+        };
+
+        await Assert.ThrowsAsync<TransportException>(() => BenchRunner.RunRoundAsync(
+            row, warmupOps: 0, measuredOps: 10, _ => { }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_minimum_duration_keeps_the_loops_going_past_their_ops()
+    {
+        var starts = 0L;
+        var row = new BenchRow("fake", ["even", "odd"], outstanding: 1, loop => new AlternatingLoop(failing: false))
+        {
+            MeasurementStarting = start => starts = start,
+            MinimumMeasuredDuration = TimeSpan.FromMilliseconds(100),
+        };
+
+        var (latencies, elapsed) = await BenchRunner.RunRoundAsync(
+            row, warmupOps: 0, measuredOps: 2, _ => { }, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, starts);
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(100));
+        Assert.True(latencies[0].Count + latencies[1].Count > 2);
+    }
+
+    /// <summary>Op 0 (1 roundtrip), then op 1 (3 roundtrips, every other one failing), and so on.</summary>
+    private sealed class AlternatingLoop(bool failing = true) : IBenchLoop
+    {
+        private int _next;
+        private int _op;
+        private int _odd;
+
+        public int LastRoundtrips { get; private set; }
+
+        public int NextOp()
+        {
+            _op = _next;
+            _next ^= 1;
+            return _op;
+        }
+
+        public async ValueTask RunAsync()
+        {
+            await Task.Yield();
+            if (_op == 1 && failing && _odd++ % 2 == 0)
+            {
+                throw new TransportException(TransportError.PeerUnreachable, "injected");
+            }
+
+            LastRoundtrips = _op == 0 ? 1 : 3;
+        }
+    }
+}
