@@ -15,7 +15,8 @@ public sealed class TcpQueuePair : QueuePair
 {
     private readonly Socket _socket;
     private readonly FrameReader _reader;
-    private readonly FrameWriter _writer;
+    private FrameWriter _writer;
+    private FrameWriter _spare = new();
     private readonly TcpTransportOptions _options;
     private readonly Handshake.Welcome _welcome;
     private readonly object _sendLock = new();
@@ -28,6 +29,7 @@ public sealed class TcpQueuePair : QueuePair
     private ulong _nextRequestId;
     private int _failed;
     private bool _corked;
+    private bool _sending;
 
     private TcpQueuePair(
         Socket socket,
@@ -69,7 +71,6 @@ public sealed class TcpQueuePair : QueuePair
             ? AddressFamily.InterNetwork : remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
         {
             NoDelay = true,
-            SendTimeout = (int)Math.Min(options.OperationTimeout.TotalMilliseconds, int.MaxValue),
         };
         var reader = new FrameReader(socket, options.MaxPayloadBytes);
         var writer = new FrameWriter();
@@ -133,13 +134,13 @@ public sealed class TcpQueuePair : QueuePair
             return;
         }
 
-        Exception? sendFailure = null;
-        var enqueued = false;
+        var closed = false;
+        var startSending = false;
         lock (_sendLock)
         {
             if (_failed != 0)
             {
-                sendFailure = new ObjectDisposedException(nameof(TcpQueuePair));
+                closed = true;
             }
             else if (_outstanding.Count >= _options.MaxOutstandingBatches)
             {
@@ -150,23 +151,12 @@ public sealed class TcpQueuePair : QueuePair
             {
                 var requestId = ++_nextRequestId;
                 BatchCodec.WriteRequest(_writer, batch, requestId);
-                _outstanding.Enqueue((batch, requestId));
-                enqueued = true;
                 _writer.Finish();
-                try
-                {
-                    // While the receive loop dispatches completions, posts are corked and leave
-                    // together when it is done (FlushCorked): one send for many batches.
-                    if (!_corked)
-                    {
-                        SendAll(_writer.Pending.Span);
-                        _writer.Clear();
-                    }
-                }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                {
-                    sendFailure = ex;
-                }
+                _outstanding.Enqueue((batch, requestId));
+                // While the receive loop dispatches completions, posts are corked and leave
+                // together when it is done (FlushCorked): one send for many batches.
+                startSending = !_corked && !_sending;
+                _sending |= startSending;
             }
         }
 
@@ -174,22 +164,72 @@ public sealed class TcpQueuePair : QueuePair
         {
             Complete(batch, TransportError.LimitExceeded, -1, refusal);
         }
-        else if (sendFailure is not null)
+        else if (closed)
         {
-            // An enqueued batch is failed by Fail with the others; one that never got a
-            // request id is failed here.
-            var timedOut = sendFailure is SocketException
+            Complete(batch, TransportError.ConnectionClosed, -1, $"the connection to {_remoteName} is closed");
+        }
+        else if (startSending)
+        {
+            _ = SendLoopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Sends whatever frames are pending, swapping buffers so posts keep appending meanwhile,
+    /// until none are left. Asynchronous on purpose: with inline socket completions a post may run
+    /// on the thread that drains responses, and a blocking send of a frame larger than the socket
+    /// buffer would stall both directions until the peer gave up. A send that completes at once
+    /// (the common case) stays on the posting thread.
+    /// </summary>
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            while (true)
             {
-                SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock,
-            };
-            var (error, message) = timedOut
-                ? (TransportError.Timeout, $"{_remoteName} took no data within {_options.OperationTimeout}")
-                : (TransportError.ConnectionClosed, $"the connection to {_remoteName} is closed");
-            Fail(error, message);
-            if (!enqueued)
-            {
-                Complete(batch, error, -1, message);
+                FrameWriter sending;
+                lock (_sendLock)
+                {
+                    if (_failed != 0 || _writer.PendingBytes == 0)
+                    {
+                        _sending = false;
+                        DisposeWritersIfFailed();
+                        return;
+                    }
+
+                    (_writer, _spare) = (_spare, _writer);
+                    sending = _spare;
+                }
+
+                var data = sending.Pending;
+                while (!data.IsEmpty)
+                {
+                    var sent = await _socket.SendAsync(data, SocketFlags.None, _closing.Token).ConfigureAwait(false);
+                    data = data[sent..];
+                }
+
+                sending.Clear();
             }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            lock (_sendLock)
+            {
+                _sending = false;
+                DisposeWritersIfFailed();
+            }
+
+            Fail(TransportError.ConnectionClosed, $"the connection to {_remoteName} is closed: {ex.Message}");
+        }
+    }
+
+    /// <summary>Pooled buffers go back only when no send uses them; call under the send lock.</summary>
+    private void DisposeWritersIfFailed()
+    {
+        if (_failed != 0 && !_sending)
+        {
+            _writer.Dispose();
+            _spare.Dispose();
         }
     }
 
@@ -241,14 +281,6 @@ public sealed class TcpQueuePair : QueuePair
             _options.OperationTimeout.Ticks / 8, TimeSpan.FromMilliseconds(5).Ticks));
         _watchdog = _options.TimeProvider.CreateTimer(_ => CheckTimeout(), null, period, period);
         _receiveLoop = Task.Run(ReceiveLoopAsync);
-    }
-
-    private void SendAll(ReadOnlySpan<byte> frame)
-    {
-        while (!frame.IsEmpty)
-        {
-            frame = frame[_socket.Send(frame, SocketFlags.None)..];
-        }
     }
 
     private void CheckTimeout()
@@ -317,29 +349,17 @@ public sealed class TcpQueuePair : QueuePair
 
     private void FlushCorked()
     {
-        var failed = false;
+        bool start;
         lock (_sendLock)
         {
             _corked = false;
-            if (_failed != 0 || _writer.PendingBytes == 0)
-            {
-                return;
-            }
-
-            try
-            {
-                SendAll(_writer.Pending.Span);
-                _writer.Clear();
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                failed = true;
-            }
+            start = _failed == 0 && !_sending && _writer.PendingBytes > 0;
+            _sending |= start;
         }
 
-        if (failed)
+        if (start)
         {
-            Fail(TransportError.ConnectionClosed, $"the connection to {_remoteName} is closed");
+            _ = SendLoopAsync();
         }
     }
 
@@ -416,7 +436,7 @@ public sealed class TcpQueuePair : QueuePair
         {
             pending = [.. _outstanding];
             _outstanding.Clear();
-            _writer.Dispose();
+            DisposeWritersIfFailed();
         }
 
         foreach (var (batch, _) in pending)
