@@ -3,16 +3,20 @@ using Grid.RdmaTransport.InProc;
 
 namespace Grid.Cli.Bench;
 
-/// <summary>Memory nodes on a fresh in-process fabric (no latency model: the protocol's own cost).</summary>
+/// <summary>
+/// Memory nodes on a fresh in-process fabric: with no latency model the protocol's own CPU cost,
+/// with one a network-bound run.
+/// </summary>
 internal sealed class InProcMemoryNodes : MemoryNodeSet
 {
     private const uint FirstNodeId = 1000;
 
-    private readonly InProcFabric _fabric = new();
+    private readonly InProcFabric _fabric;
     private readonly int _count;
 
-    public InProcMemoryNodes(int count, long regionBytes)
+    public InProcMemoryNodes(int count, long regionBytes, TimeSpan oneWayLatency = default)
     {
+        _fabric = new InProcFabric(new InProcFabricOptions { OneWayLatency = oneWayLatency });
         _count = count;
         for (var node = 0; node < count; node++)
         {

@@ -29,7 +29,7 @@ internal abstract class MemoryNodeSet : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Fabric == "inproc")
         {
-            return new InProcMemoryNodes(count, regionBytes);
+            return new InProcMemoryNodes(count, regionBytes, settings.OneWayLatency);
         }
 
         if (settings.MemoryNodeAddresses is { } addresses)

@@ -14,6 +14,11 @@ namespace Grid.Cli.Bench;
 /// <param name="CrashAt">When to kill memory node 0 in the replicated runs, after the measured phase starts.</param>
 /// <param name="MemoryNodeAddresses">Running memory nodes to use instead of starting some (tcp).</param>
 /// <param name="ClusterKey">The key of those nodes; null when the bench starts its own.</param>
+/// <param name="OneWayLatency">
+/// Modelled one-way latency of the in-process fabric (zero: none). With it the run is
+/// network-bound, as passive RDMA memory nodes make the paper's, instead of bound by the CPU
+/// that emulated memory-node processes need on a small machine.
+/// </param>
 internal sealed record SwarmBenchSettings(
     string Fabric,
     int MemoryNodes,
@@ -24,7 +29,8 @@ internal sealed record SwarmBenchSettings(
     BenchPlan Plan,
     TimeSpan? CrashAt,
     IReadOnlyList<IPEndPoint>? MemoryNodeAddresses,
-    ClusterKey? ClusterKey)
+    ClusterKey? ClusterKey,
+    TimeSpan OneWayLatency = default)
 {
     /// <summary>How long the measured phase goes on after a crash, so its effect shows.</summary>
     public static readonly TimeSpan AfterCrash = TimeSpan.FromSeconds(1);

@@ -93,6 +93,12 @@ internal static class BenchSwarmCommand
             HelpName = "PATH",
             Description = "File holding the cluster key of --memnode-addresses",
         };
+        var latency = new Option<double?>("--latency-us")
+        {
+            HelpName = "MICROSECONDS",
+            Description = "inproc only: a modelled one-way network latency, so that the run is " +
+                "network-bound like the paper's RDMA setup rather than bound by the CPU of emulated memory nodes",
+        };
         var json = new Option<string?>("--json")
         {
             HelpName = "FILE",
@@ -105,7 +111,7 @@ internal static class BenchSwarmCommand
             "p50/p99 latency, throughput and roundtrips per get and update, optionally across a " +
             "memory-node crash")
         {
-            fabric, memoryNodes, clients, keys, valueSize, workload, ops, crashAt, addresses, keyFile, json,
+            fabric, memoryNodes, clients, keys, valueSize, workload, ops, crashAt, addresses, keyFile, latency, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -123,7 +129,8 @@ internal static class BenchSwarmCommand
                     result.GetValue(ops),
                     result.GetValue(crashAt),
                     result.GetValue(addresses),
-                    result.GetValue(keyFile));
+                    result.GetValue(keyFile),
+                    result.GetValue(latency));
                 jsonPath = BenchTransportCommand.CheckJsonPath(result.GetValue(json));
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or IOException
@@ -148,7 +155,8 @@ internal static class BenchSwarmCommand
         int ops,
         double? crashAt,
         string? addresses,
-        string? keyFile)
+        string? keyFile,
+        double? latencyMicroseconds = null)
     {
         if (fabric is not ("tcp" or "inproc"))
         {
@@ -231,9 +239,26 @@ internal static class BenchSwarmCommand
                 "--cluster-key-file goes with --memnode-addresses (nodes started here get a fresh key)");
         }
 
+        var oneWay = TimeSpan.Zero;
+        if (latencyMicroseconds is { } micros)
+        {
+            if (fabric != "inproc")
+            {
+                throw new ArgumentException("--latency-us models the in-process fabric's network; it needs --fabric inproc");
+            }
+
+            if (!double.IsFinite(micros) || micros < 0 || micros > 100_000)
+            {
+                throw new ArgumentException(
+                    $"--latency-us must be between 0 and 100000, not {micros.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            oneWay = TimeSpan.FromMicroseconds(micros);
+        }
+
         return new SwarmBenchSettings(
             fabric, memoryNodes, clients, keys, valueSize, YcsbWorkload.Parse(workload),
-            BenchPlan.ForMeasuredOps(ops), crash, endpoints, key);
+            BenchPlan.ForMeasuredOps(ops), crash, endpoints, key, oneWay);
     }
 
     private static List<IPEndPoint> ParseAddresses(string addresses)
