@@ -34,7 +34,7 @@ internal sealed class LocalMemoryNodeProcesses : MemoryNodeSet
         await File.WriteAllTextAsync(keyFile, secret, cancellationToken).ConfigureAwait(false);
         var starts = Enumerable.Range(0, count)
             .Select(node => MemoryNodeProcess.StartAsync(
-                FirstNodeId + (uint)node, regionBytes, keyFile, cancellationToken))
+                regionBytes, keyFile, FirstNodeId + (uint)node, ["--log-level", "Warning"], cancellationToken))
             .ToList();
         try
         {

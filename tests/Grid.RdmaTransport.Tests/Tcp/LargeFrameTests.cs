@@ -9,7 +9,12 @@ public sealed class LargeFrameTests
     [Fact]
     public async Task Large_batches_posted_from_a_completion_do_not_stall_the_connection()
     {
-        await using var target = new TcpTarget();
+        // The old, blocking send stalled for good; the generous timeout only keeps ~200 MiB of
+        // pipelined traffic on a busy 2-core machine from counting as a dead peer.
+        await using var target = new TcpTarget(new Grid.RdmaTransport.Tcp.TcpTransportOptions
+        {
+            OperationTimeout = TimeSpan.FromSeconds(20),
+        });
         target.Endpoint.RegisterRegion(2L * Big);
         var queuePair = await target.ConnectAsync(new NodeId(1));
         var done = new TaskCompletionSource();
@@ -43,7 +48,7 @@ public sealed class LargeFrameTests
         first.Read(0, 0, new byte[8]);
         queuePair.Post(first);
 
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.Equal(QueuePairState.Ready, queuePair.State);
     }
 

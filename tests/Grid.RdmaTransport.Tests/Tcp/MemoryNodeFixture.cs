@@ -8,10 +8,10 @@ public sealed class MemoryNodeFixture : IAsyncLifetime
 {
     public static readonly NodeId Owner = new(7);
 
-    public MemoryNodeProcess Node { get; private set; } = null!;
+    public TestMemoryNode Node { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() =>
-        Node = await MemoryNodeProcess.StartAsync("--owned-region", $"{Owner.Value}:4KiB");
+        Node = await TestMemoryNode.StartAsync("--owned-region", $"{Owner.Value}:4KiB");
 
     public ValueTask DisposeAsync() => Node.DisposeAsync();
 }

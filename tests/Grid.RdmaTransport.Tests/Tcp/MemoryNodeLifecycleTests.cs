@@ -18,7 +18,7 @@ public sealed class MemoryNodeLifecycleTests
     [Fact]
     public async Task A_stalled_memory_node_gives_a_timeout_not_a_hang()
     {
-        await using var node = await MemoryNodeProcess.StartAsync();
+        await using var node = await TestMemoryNode.StartAsync();
         await using var pair = await node.ConnectAsync(new NodeId(1), FastTimeouts);
         await pair.WriteAsync(0, 0, new byte[8]);
 
@@ -36,7 +36,7 @@ public sealed class MemoryNodeLifecycleTests
     [Fact]
     public async Task A_killed_memory_node_fails_outstanding_and_new_batches()
     {
-        await using var node = await MemoryNodeProcess.StartAsync();
+        await using var node = await TestMemoryNode.StartAsync();
         await using var pair = await node.ConnectAsync(new NodeId(1), FastTimeouts);
         await pair.WriteAsync(0, 0, new byte[8]);
 
@@ -55,7 +55,7 @@ public sealed class MemoryNodeLifecycleTests
     [Fact]
     public async Task Sigterm_stops_the_node_cleanly()
     {
-        await using var node = await MemoryNodeProcess.StartAsync();
+        await using var node = await TestMemoryNode.StartAsync();
         await using var pair = await node.ConnectAsync(new NodeId(1));
 
         node.Signal("TERM");
@@ -84,7 +84,7 @@ public sealed class MemoryNodeLifecycleTests
     [Fact]
     public async Task Help_documents_every_option()
     {
-        var (exitCode, output, _) = await MemoryNodeProcess.RunAsync("--help");
+        var (exitCode, output, _) = await TestMemoryNode.RunAsync("--help");
 
         Assert.Equal(0, exitCode);
         foreach (var option in new[]
@@ -105,7 +105,7 @@ public sealed class MemoryNodeLifecycleTests
     [InlineData("OWNER:SIZE", "--owned-region", "x", "--cluster-key-env", "PATH")]
     public async Task Bad_arguments_exit_2_with_a_clear_message(string expected, params string[] arguments)
     {
-        var (exitCode, _, error) = await MemoryNodeProcess.RunAsync(arguments);
+        var (exitCode, _, error) = await TestMemoryNode.RunAsync(arguments);
 
         Assert.Equal(2, exitCode);
         Assert.Contains(expected, error, StringComparison.Ordinal);

@@ -11,7 +11,7 @@ namespace Grid.RdmaTransport.Tests.Tcp;
 /// </summary>
 public sealed class MemoryNodeProcessTests(MemoryNodeFixture fixture) : IClassFixture<MemoryNodeFixture>
 {
-    private MemoryNodeProcess Node => fixture.Node;
+    private TestMemoryNode Node => fixture.Node;
 
     [Fact]
     public async Task Atomics_from_many_connections_sum_exactly_and_batches_keep_order()

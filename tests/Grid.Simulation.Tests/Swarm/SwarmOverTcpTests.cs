@@ -30,7 +30,7 @@ public sealed class SwarmOverTcpTests
     public async Task Killing_one_of_three_memory_node_processes_mid_run_fails_no_op_and_loses_no_write()
     {
         var regionBytes = SwarmKvStore.RegionBytesFor(Options);
-        var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => MemoryNodeProcess.StartAsync(regionBytes)));
+        var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => TestMemoryNode.StartAsync(regionBytes)));
         try
         {
             var clients = await Task.WhenAll(Enumerable.Range(1, 3).Select(w => ConnectAsync(nodes, w)));
@@ -100,7 +100,7 @@ public sealed class SwarmOverTcpTests
         }
     }
 
-    private static async Task<SwarmKvStore> ConnectAsync(MemoryNodeProcess[] nodes, int writer)
+    private static async Task<SwarmKvStore> ConnectAsync(TestMemoryNode[] nodes, int writer)
     {
         var pairs = new QueuePair[nodes.Length];
         for (var i = 0; i < nodes.Length; i++)

@@ -1,0 +1,11 @@
+namespace Grid.Grains.Matching;
+
+/// <summary>
+/// A limit order trades at its price or better; a market order takes any price and never rests
+/// (its unfilled remainder is cancelled, whatever its time in force).
+/// </summary>
+public enum OrderType
+{
+    Limit,
+    Market,
+}

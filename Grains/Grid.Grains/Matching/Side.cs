@@ -1,0 +1,8 @@
+namespace Grid.Grains.Matching;
+
+/// <summary>The side of an order: buyers rest as bids, sellers as asks.</summary>
+public enum Side
+{
+    Buy,
+    Sell,
+}
