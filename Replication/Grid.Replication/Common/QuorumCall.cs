@@ -14,6 +14,7 @@ internal sealed class QuorumCall : IBatchCompletionHandler
 {
     private readonly TaskCompletionSource<QuorumCall> _done = new();
     private readonly TaskCompletionSource _all = new();
+    private readonly object _lock = new();
     private int _completed;
     private readonly int _needed;
     private readonly int _total;
@@ -78,7 +79,7 @@ internal sealed class QuorumCall : IBatchCompletionHandler
         bool reached;
         bool lost;
         bool all;
-        lock (this)
+        lock (_lock)
         {
             all = ++_completed == _total;
             if (_succeeded >= _needed || _total - _failed < _needed)
