@@ -3,7 +3,7 @@ namespace Grid.Grains.Matching;
 /// <summary>Snapshot and restore: the book as grain state.</summary>
 public sealed partial class OrderBook
 {
-    /// <summary>Captures the full state; <see cref="Restore"/> rebuilds an equivalent book.</summary>
+    /// <summary>Captures the full state; <see cref="Restore"/> rebuilds an equal book.</summary>
     public OrderBookSnapshot ToSnapshot() =>
         new(Symbol, _bids.InPriorityOrder(), _asks.InPriorityOrder(), _nextOrderId, _nextTradeId,
             _nextSequence, _recentTrades.Capacity, _recentTrades.ToList());

@@ -166,6 +166,12 @@ public sealed partial class OrderBook
 
     private static void Validate(OrderRequest request)
     {
+        if (!Enum.IsDefined(request.Side) || !Enum.IsDefined(request.Type)
+            || !Enum.IsDefined(request.TimeInForce))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request,
+                "Order side, type and time in force must be defined values.");
+        }
         if (request.Quantity <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(request), request.Quantity,
@@ -247,7 +253,7 @@ public sealed partial class OrderBook
     private OrderResult Finish(OrderResult result)
     {
         if (BestBid is { } bid && BestAsk is { } ask && bid >= ask)
-            throw new InvariantViolationException($"Crossed book: best bid {bid} >= best ask {ask}.");
+            throw new InvariantViolationException($"Crossed book: bid {bid} >= ask {ask}.");
         if (result.Accepted && result.FilledQuantity + result.RemainingQuantity
             + result.CancelledQuantity != result.Quantity)
         {

@@ -12,7 +12,8 @@ public enum OrderStatus
     /// <summary>Fully filled; no longer in the book.</summary>
     Filled,
 
-    /// <summary>The remainder was cancelled (explicitly, by IOC/FOK/market rules or a replace).</summary>
+    /// <summary>The remainder was cancelled: explicitly, by IOC/FOK/market rules or a replace.
+    /// </summary>
     Cancelled,
 
     /// <summary>The operation was refused; see <see cref="RejectReason"/>.</summary>

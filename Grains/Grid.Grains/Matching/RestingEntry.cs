@@ -6,7 +6,8 @@ namespace Grid.Grains.Matching;
 /// </summary>
 internal sealed class RestingEntry
 {
-    public RestingEntry(long orderId, Side side, long price, long quantity, long filled, long sequence)
+    public RestingEntry(
+        long orderId, Side side, long price, long quantity, long filled, long sequence)
     {
         OrderId = orderId;
         Side = side;

@@ -86,6 +86,7 @@ public class DepthAndSnapshotTests
             snapshot with { Asks = [snapshot.Asks[0] with { Price = 100 }] }));
         Assert.Throws<ArgumentException>(() => OrderBook.Restore(
             snapshot with { Asks = [snapshot.Asks[0] with { OrderId = 1 }] }));
-        Assert.Throws<ArgumentException>(() => OrderBook.Restore(snapshot with { NextOrderId = 2 }));
+        Assert.Throws<ArgumentException>(
+            () => OrderBook.Restore(snapshot with { NextOrderId = 2 }));
     }
 }

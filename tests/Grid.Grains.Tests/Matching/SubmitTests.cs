@@ -232,9 +232,16 @@ public class SubmitTests
                 TimeInForce.ImmediateOrCancel)));
         Assert.Throws<ArgumentOutOfRangeException>(
             () => _book.Submit(OrderRequest.Limit(Side.Buy, 100, 5, orderId: 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => _book.Submit(OrderRequest.Limit((Side)7, 100, 5)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderBook("XYZ", 0));
     }
 
-    internal static string Describe(OrderBook book) =>
-        System.Text.Json.JsonSerializer.Serialize(book.ToSnapshot());
+    /// <summary>The resting orders and trades; the order id counter may move on a kill.</summary>
+    private static string Describe(OrderBook book)
+    {
+        var snapshot = book.ToSnapshot();
+        return System.Text.Json.JsonSerializer.Serialize(
+            new { snapshot.Bids, snapshot.Asks, snapshot.NextTradeId, snapshot.RecentTrades });
+    }
 }
