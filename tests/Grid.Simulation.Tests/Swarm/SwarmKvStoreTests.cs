@@ -85,6 +85,20 @@ public sealed class SwarmKvStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_value_is_a_value_not_an_absence()
+    {
+        var writer = await StartAsync(1);
+        var reader = await StartAsync(2);
+
+        await writer.InsertAsync(Encoding.UTF8.GetBytes("empty"), ReadOnlyMemory<byte>.Empty);
+        var read = await reader.GetAsync(Encoding.UTF8.GetBytes("empty"));
+
+        Assert.NotNull(read.Value);
+        Assert.Empty(read.Value);
+        Assert.Null((await reader.GetAsync("never")).Value);
+    }
+
+    [Fact]
     public async Task A_value_of_a_mebibyte_goes_out_of_place_and_comes_back_whole()
     {
         var store = await StartAsync(1);
