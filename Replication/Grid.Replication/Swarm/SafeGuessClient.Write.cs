@@ -50,14 +50,18 @@ public sealed partial class SafeGuessClient
         var guess = Tsp.Make(_clock.Next(), bufferId, WriterId, verified: false);
         var image = BufferImage(prev, guess, value.Span);
 
-        // RTT1, one batch per node: READ bucket; WRITE buffer; WRITE own entry's key; CAS own slot.
+        // RTT1, one batch per node: READ bucket; READ own incarnation; WRITE buffer; WRITE own
+        // entry's key; CAS own slot.
         var directories = new byte[_nodes.Count][];
+        var incarnations = new byte[_nodes.Count][];
         var batches = NewBatches();
         for (var i = 0; i < batches.Length; i++)
         {
             directories[i] = new byte[_layout.DirectoryBytes];
-            var batch = new VerbBatch(4);
+            incarnations[i] = new byte[8];
+            var batch = new VerbBatch(5);
             batch.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
+            batch.Read(RegionId, _layout.IncarnationOffset(WriterId), incarnations[i]);
             batch.Write(RegionId, _layout.BufferOffset(WriterId, bufferId) + SwarmLayout.PrevOffset, image);
             batch.Write(RegionId, OwnEntryOffset(state), KeyHashBytes(state.KeyHash));
             batch.CompareAndSwap(RegionId, OwnSlotOffset(state), state.Expected[i], guess);
@@ -65,6 +69,7 @@ public sealed partial class SafeGuessClient
         }
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        CheckIncarnation(call, incarnations);
         var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxExceptSlotOf(WriterId);
         _clock.Observe(Tsp.Timestamp(maxPre));
         var roundtrips = 1 + await PublishAsync(state, guess, call, null).ConfigureAwait(false);
@@ -170,19 +175,26 @@ public sealed partial class SafeGuessClient
         }
     }
 
-    /// <summary>One roundtrip: the key's bucket from a majority (no in-place record).</summary>
+    /// <summary>
+    /// One roundtrip before a write of another kind (DM-ABD, releasing an entry): the key's bucket
+    /// from a majority, with this writer id's incarnation checked as the Safe-Guess write does.
+    /// </summary>
     private async Task<SwarmSnapshot> ReadBucketAsync(SwarmObjectState state)
     {
         var directories = new byte[_nodes.Count][];
+        var incarnations = new byte[_nodes.Count][];
         var batches = NewBatches();
         for (var i = 0; i < batches.Length; i++)
         {
             directories[i] = new byte[_layout.DirectoryBytes];
-            batches[i] = new VerbBatch(1);
+            incarnations[i] = new byte[8];
+            batches[i] = new VerbBatch(2);
             batches[i]!.Read(RegionId, _layout.BucketOffset(state.Bucket), directories[i]);
+            batches[i]!.Read(RegionId, _layout.IncarnationOffset(WriterId), incarnations[i]);
         }
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        CheckIncarnation(call, incarnations);
         return Snapshot(state.KeyHash, call, directories, null);
     }
 

@@ -26,6 +26,7 @@ public sealed partial class SafeGuessClient
     private readonly Dictionary<ulong, SwarmObjectState> _objects = [];
     private readonly Dictionary<int, ulong[]> _ownEntries = [];
     private readonly object _lock = new();
+    private ulong _incarnation;
 
     private SafeGuessClient(
         int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time, SwarmKvMode mode)
@@ -98,8 +99,48 @@ public sealed partial class SafeGuessClient
         }
 
         var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time ?? TimeProvider.System, mode);
+        await client.ClaimIncarnationAsync().ConfigureAwait(false);
         await client.RecoverAsync().ConfigureAwait(false);
         return client;
+    }
+
+    /// <summary>
+    /// Raises this writer id's incarnation on every node (FAA) and takes the new value. A client
+    /// still running with the same id (a zombie after a restart) sees a larger incarnation in its
+    /// next write's first batch and stops (<see cref="CheckIncarnation"/>).
+    /// </summary>
+    private async Task ClaimIncarnationAsync()
+    {
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            batches[i] = new VerbBatch(1);
+            batches[i]!.FetchAndAdd(RegionId, _layout.IncarnationOffset(WriterId), 1);
+        }
+
+        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        for (var i = 0; i < batches.Length; i++)
+        {
+            if (call.Succeeded[i])
+            {
+                _incarnation = Math.Max(_incarnation, batches[i]!.Result(0) + 1);
+            }
+        }
+    }
+
+    /// <summary>Throws when a replying node shows a later incarnation of this writer id.</summary>
+    private void CheckIncarnation(QuorumCall call, byte[][] incarnations)
+    {
+        for (var i = 0; i < incarnations.Length; i++)
+        {
+            if (call.Succeeded[i] && BinaryPrimitives.ReadUInt64LittleEndian(incarnations[i]) > _incarnation)
+            {
+                throw new SwarmWriterConflictException(
+                    $"writer {WriterId} was started again elsewhere (incarnation " +
+                    $"{BinaryPrimitives.ReadUInt64LittleEndian(incarnations[i])}, this client is {_incarnation}); " +
+                    "this client stops writing: writer ids must be unique among running clients");
+            }
+        }
     }
 
     /// <summary>Waits for the key's previous op (and its background step), then claims it.</summary>
@@ -257,9 +298,12 @@ public sealed partial class SafeGuessClient
                 }
                 else if (old > word)
                 {
-                    throw new InvariantViolationException(
-                        $"spec §2.4: writer {WriterId}'s slot of key {state.KeyHash:x} on node {i} holds " +
-                        $"{Tsp.Describe(old)}, above the {Tsp.Describe(word)} it is publishing");
+                    // Only this writer id CASes this slot: a larger word there was written by
+                    // another client running with the same id.
+                    throw new SwarmWriterConflictException(
+                        $"writer {WriterId}'s slot of key {state.KeyHash:x} on node {i} holds " +
+                        $"{Tsp.Describe(old)}, above the {Tsp.Describe(word)} it is publishing: another " +
+                        $"client runs as writer {WriterId}; writer ids must be unique among running clients");
                 }
                 else
                 {

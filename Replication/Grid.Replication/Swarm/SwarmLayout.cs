@@ -5,6 +5,7 @@ namespace Grid.Replication.Swarm;
 /// address means the same entry or buffer everywhere (spec §3.4, adapted for a replicated index).
 /// <code>
 /// header     64 B: epoch u64 (the cluster's timestamp origin, Unix µs)
+/// writers    MaxWriters x u64: each writer id's incarnation, raised by every client that starts with it
 /// buckets    BucketCount x MaxWriters x EntriesPerWriter entries of 24 B:
 ///            keyHash u64 | slot u64 (the writer's metadata word, CAS by its writer only)
 ///                        | helped u64 (verified words readers wrote back, CAS-max by anyone)
@@ -42,7 +43,8 @@ public sealed class SwarmLayout
         options.Validate();
         Options = options;
         DirectoryBytes = options.MaxWriters * options.EntriesPerWriter * EntryBytes;
-        BucketsOffset = HeaderBytes;
+        IncarnationsOffset = HeaderBytes;
+        BucketsOffset = RoundUp64(HeaderBytes + options.MaxWriters * 8L);
         InPlaceOffset = BucketsOffset + (long)DirectoryBytes * options.BucketCount;
         InPlaceStride = RoundUp(InPlaceHeaderBytes + options.InPlaceValueBytes, 8);
         InPlaceBlockBytes = options.MaxWriters * options.EntriesPerWriter * InPlaceStride;
@@ -54,6 +56,8 @@ public sealed class SwarmLayout
 
     /// <summary>Bytes of one bucket: every writer's entries.</summary>
     public int DirectoryBytes { get; }
+
+    public long IncarnationsOffset { get; }
 
     public long BucketsOffset { get; }
 
@@ -70,6 +74,8 @@ public sealed class SwarmLayout
     public long RegionBytes { get; }
 
     public static int BufferBytes(int valueBytes) => RoundUp(BufferHeaderBytes + valueBytes, BufferUnitBytes);
+
+    public ulong IncarnationOffset(int writer) => (ulong)(IncarnationsOffset + (writer - 1) * 8L);
 
     public int BucketOf(ulong keyHash) => (int)(keyHash % (ulong)Options.BucketCount);
 

@@ -165,6 +165,23 @@ public sealed class SwarmKvStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_client_still_running_with_a_restarted_writer_id_is_stopped_at_its_next_write()
+    {
+        var zombie = await StartAsync(1);
+        await zombie.PutAsync("k", "old");
+
+        var restarted = await StartAsync(1);
+        await restarted.PutAsync("k", "new");
+        var stopped = await Assert.ThrowsAsync<SwarmWriterConflictException>(() => zombie.PutAsync("j", "late"));
+
+        Assert.Contains("writer ids must be unique", stopped.Message, StringComparison.Ordinal);
+        var reader = await StartAsync(2);
+        Assert.Equal("new", Text(await reader.GetAsync("k")));
+        await restarted.PutAsync("k", "newer");
+        Assert.Equal("newer", Text(await reader.GetAsync("k")));
+    }
+
+    [Fact]
     public async Task DmAbd_writes_and_reads_in_two_roundtrips()
     {
         var writer = await StartAsync(1, SwarmKvMode.DmAbd);
