@@ -44,9 +44,9 @@ public abstract class QueuePair : IAsyncDisposable
         batch.PostedTimestamp = Stopwatch.GetTimestamp();
         switch (State)
         {
-            case QueuePairState.Closed when this is not UnreachableQueuePair:
-                Complete(batch, TransportError.ConnectionClosed, -1,
-                    $"the connection {LocalNode} -> {RemoteNode} is closed");
+            case QueuePairState.Closed:
+                var (error, message) = ClosedFailure;
+                Complete(batch, error, -1, message);
                 return;
             case QueuePairState.Error when !batch.IsReset:
                 Complete(batch, TransportError.QueuePairInError, 0,
@@ -121,6 +121,10 @@ public abstract class QueuePair : IAsyncDisposable
     }
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>How a post fails once the queue pair is closed.</summary>
+    protected virtual (TransportError Error, string Message) ClosedFailure =>
+        (TransportError.ConnectionClosed, $"the connection {LocalNode} -> {RemoteNode} is closed");
 
     protected abstract void PostCore(VerbBatch batch);
 

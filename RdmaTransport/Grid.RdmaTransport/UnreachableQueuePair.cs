@@ -20,6 +20,10 @@ public sealed class UnreachableQueuePair : QueuePair
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    protected override (TransportError Error, string Message) ClosedFailure =>
+        (TransportError.PeerUnreachable, _reason);
+
+    /// <summary>Never reached: the pair is closed from the start, so posts fail in the base class.</summary>
     protected override void PostCore(VerbBatch batch) =>
-        Complete(batch, TransportError.PeerUnreachable, -1, _reason);
+        throw new InvalidOperationException("an unreachable queue pair posts nothing");
 }

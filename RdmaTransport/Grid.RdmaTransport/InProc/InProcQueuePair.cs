@@ -35,15 +35,9 @@ internal sealed class InProcQueuePair : QueuePair
         return ValueTask.CompletedTask;
     }
 
-    internal void CompleteFlight(VerbBatch batch, TransportError error, int failedOpIndex, string? message)
-    {
-        if (error == TransportError.Timeout)
-        {
-            SetState(QueuePairState.Closed);
-        }
-
+    /// <summary>The fabric's way into <see cref="QueuePair.Complete"/> (state, counters, then the caller).</summary>
+    internal void CompleteFlight(VerbBatch batch, TransportError error, int failedOpIndex, string? message) =>
         Complete(batch, error, failedOpIndex, message);
-    }
 
     protected override void PostCore(VerbBatch batch) => _fabric.Dispatch(this, batch);
 }
