@@ -43,8 +43,6 @@ internal sealed class QuorumCall : IBatchCompletionHandler
     /// <summary>Per node, whether its batch succeeded by the time the quorum was reached.</summary>
     public bool[] Succeeded { get; }
 
-    public int Needed => _needed;
-
     /// <summary>Completes once every posted batch has completed, the late ones included.</summary>
     public Task AllCompleted => _all.Task;
 

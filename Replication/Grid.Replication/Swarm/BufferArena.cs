@@ -25,8 +25,6 @@ internal sealed class BufferArena
         _time = time;
     }
 
-    public int LiveCount => _live.Count;
-
     public uint Allocate(int bytes)
     {
         var units = UnitsOf(bytes);

@@ -70,7 +70,7 @@ public sealed partial class SafeGuessClient
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
         CheckIncarnation(call, incarnations);
-        var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxExceptSlotOf(WriterId);
+        var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxOfOtherWriters(WriterId);
         _clock.Observe(Tsp.Timestamp(maxPre));
         var roundtrips = 1 + await PublishAsync(state, guess, call, null).ConfigureAwait(false);
 
@@ -109,7 +109,7 @@ public sealed partial class SafeGuessClient
     private async Task<SwarmWriteResult> WriteAbdAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
         var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
-        var max = Math.Max(snapshot.MaxExceptSlotOf(WriterId), state.Last);
+        var max = Math.Max(snapshot.MaxOfOtherWriters(WriterId), state.Last);
         var write = await WriteAboveAsync(state, state.Last, value, max).ConfigureAwait(false);
         return new SwarmWriteResult(SwarmWritePath.Retried, 1 + write.Roundtrips);
     }

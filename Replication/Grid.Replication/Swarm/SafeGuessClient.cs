@@ -330,8 +330,6 @@ public sealed partial class SafeGuessClient
         }
     }
 
-    private static ulong ReadWord(byte[] bytes, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(offset));
-
     /// <summary>
     /// The buffer image of a write from <c>prev</c> on: prev, word, checksum, length, value. It
     /// never covers the validator word: a reader may have pinned this write on a node before the

@@ -64,15 +64,21 @@ internal sealed class SwarmSnapshot
         return false;
     }
 
-    /// <summary>The largest word on the replying nodes except in the given writer's slot (write freshness).</summary>
-    public ulong MaxExceptSlotOf(int writer)
+    /// <summary>
+    /// The largest word in other writers' entries on the replying nodes: what a write's guess
+    /// must beat to be fresh (the writer's own entry only holds its earlier words).
+    /// </summary>
+    public ulong MaxOfOtherWriters(int writer)
     {
         ulong max = 0;
         foreach (var node in _nodes)
         {
             foreach (var entry in node ?? [])
             {
-                max = Math.Max(max, Math.Max(entry.Writer == writer ? 0 : entry.Slot, entry.Writer == writer ? 0 : entry.Helped));
+                if (entry.Writer != writer)
+                {
+                    max = Math.Max(max, Math.Max(entry.Slot, entry.Helped));
+                }
             }
         }
 
