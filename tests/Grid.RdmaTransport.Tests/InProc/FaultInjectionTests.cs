@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Grid.RdmaTransport.InProc;
 using Grid.RdmaTransport.Tests.Support;
 
@@ -19,13 +18,11 @@ public sealed class FaultInjectionTests
         await queuePair.WriteAsync(0, 0, new byte[8]);
 
         target.Fabric.Faults.Crash(InProcTarget.TargetNode);
-        var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<TransportException>(
             () => queuePair.ReadAsync(0, 0, new byte[8]).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
 
         Assert.Equal(TransportError.PeerUnreachable, error.Error);
         Assert.Contains("crashed", error.Message, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
         Assert.Equal(QueuePairState.Closed, queuePair.State);
         var late = target.Fabric.Connect(Client, InProcTarget.TargetNode);
         var refused = await Assert.ThrowsAsync<TransportException>(() => late.ReadAsync(0, 0, new byte[8]).AsTask());
