@@ -9,6 +9,9 @@ namespace Grid.Grains.Matching;
 /// fills made by this operation, and <see cref="MatchedOrders"/> the resting orders they touched,
 /// as they stand afterwards (a filled one has left the book).
 /// </summary>
+[GenerateSerializer]
+[Alias("grid.order-result")]
+[Immutable]
 public sealed record OrderResult(
     long OrderId,
     OrderStatus Status,

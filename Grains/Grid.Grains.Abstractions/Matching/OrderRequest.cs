@@ -3,8 +3,11 @@ namespace Grid.Grains.Matching;
 /// <summary>
 /// A new order. <see cref="OrderId"/> is the caller's id, or null for one the engine assigns.
 /// <see cref="Price"/> is in ticks and required for limit orders; market orders have none.
-/// Validation happens in <see cref="OrderBook.Submit"/>, where bad values are programmer errors.
+/// Validation happens in the matching engine (`OrderBook.Submit`), where bad values are programmer errors.
 /// </summary>
+[GenerateSerializer]
+[Alias("grid.order-request")]
+[Immutable]
 public sealed record OrderRequest(
     Side Side,
     OrderType Type,

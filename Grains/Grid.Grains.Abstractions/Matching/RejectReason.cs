@@ -3,6 +3,8 @@ namespace Grid.Grains.Matching;
 /// <summary>
 /// Why an operation was refused. Append-only: the value becomes part of grain results.
 /// </summary>
+[GenerateSerializer]
+[Alias("grid.reject-reason")]
 public enum RejectReason
 {
     None = 0,

@@ -4,6 +4,9 @@ namespace Grid.Grains.Matching;
 /// A view of an order in the book. <see cref="Quantity"/> is the current order quantity (after
 /// any replace); <see cref="Sequence"/> is its time priority, renewed when a replace loses it.
 /// </summary>
+[GenerateSerializer]
+[Alias("grid.resting-order")]
+[Immutable]
 public sealed record RestingOrder(
     long OrderId,
     Side Side,

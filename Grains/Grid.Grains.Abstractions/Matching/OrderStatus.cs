@@ -1,6 +1,8 @@
 namespace Grid.Grains.Matching;
 
 /// <summary>The state of an order after an operation.</summary>
+[GenerateSerializer]
+[Alias("grid.order-status")]
 public enum OrderStatus
 {
     /// <summary>Resting with nothing filled yet.</summary>

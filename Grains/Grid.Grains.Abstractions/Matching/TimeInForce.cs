@@ -1,6 +1,8 @@
 namespace Grid.Grains.Matching;
 
 /// <summary>How long the unfilled part of an order lives.</summary>
+[GenerateSerializer]
+[Alias("grid.tif")]
 public enum TimeInForce
 {
     /// <summary>Rests in the book until filled, cancelled or replaced.</summary>

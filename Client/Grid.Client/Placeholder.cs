@@ -1,0 +1,1 @@
+namespace Grid.Client; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Grid.Persistence; internal static class Placeholder {}
