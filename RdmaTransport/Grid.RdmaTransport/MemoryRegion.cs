@@ -14,6 +14,7 @@ public sealed unsafe class MemoryRegion
 {
     public const int Alignment = 64;
 
+    private readonly byte* _allocation;
     private readonly byte* _base;
     private ImmutableDictionary<NodeId, AccessRights> _grants =
         ImmutableDictionary<NodeId, AccessRights>.Empty;
@@ -26,8 +27,11 @@ public sealed unsafe class MemoryRegion
         Id = id;
         Length = length;
         _defaultRights = defaultRights;
-        _base = (byte*)NativeMemory.AlignedAlloc((nuint)length, Alignment);
-        NativeMemory.Clear(_base, (nuint)length);
+        // calloc rather than aligned alloc + clear: for large regions the allocator maps fresh
+        // zero pages, so a region costs resident memory only where it is written (an embedded
+        // silo's three SWARM nodes would otherwise commit their whole layout at start).
+        _allocation = (byte*)NativeMemory.AllocZeroed((nuint)length + Alignment);
+        _base = (byte*)(((nuint)_allocation + Alignment - 1) & ~(nuint)(Alignment - 1));
     }
 
     public uint Id { get; }
@@ -85,7 +89,7 @@ public sealed unsafe class MemoryRegion
     {
         if (Interlocked.Exchange(ref _freed, 1) == 0)
         {
-            NativeMemory.AlignedFree(_base);
+            NativeMemory.Free(_allocation);
         }
     }
 

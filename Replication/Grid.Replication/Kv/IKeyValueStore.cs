@@ -3,7 +3,8 @@ namespace Grid.Replication.Kv;
 /// <summary>
 /// A key-value store on disaggregated memory, as the benchmarks and the grain storage see it:
 /// SWARM-KV, DM-ABD and the unreplicated RAW baseline implement it. Each operation reports the
-/// roundtrips on its critical path. One client instance runs one operation per key at a time.
+/// roundtrips on its critical path. Callers should not overlap operations on one key from one
+/// client instance (SWARM queues them; RAW does not order them).
 /// </summary>
 public interface IKeyValueStore : IAsyncDisposable
 {

@@ -28,7 +28,7 @@ public sealed partial class SafeGuessClient
                 roundtrips += read.Roundtrips;
                 if (result is { } done)
                 {
-                    return done with { Roundtrips = roundtrips };
+                    return done with { Roundtrips = roundtrips, Observed = read.Observed };
                 }
 
                 Counters.ReadRestart();
@@ -58,6 +58,7 @@ public sealed partial class SafeGuessClient
                 foreach (var word in snapshot.Words())
                 {
                     _clock.Observe(Tsp.Timestamp(word));
+                    read.Observed = Math.Max(read.Observed, Tsp.Identity(word));
                 }
 
                 if (top == 0)
@@ -435,6 +436,9 @@ public sealed partial class SafeGuessClient
         public long Started { get; } = started;
 
         public int Roundtrips { get; set; }
+
+        /// <summary>The highest word identity (any writer, verified or not) the read saw.</summary>
+        public ulong Observed { get; set; }
 
         public HashSet<ulong> SeenAny { get; } = [];
 

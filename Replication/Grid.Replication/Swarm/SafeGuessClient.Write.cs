@@ -78,7 +78,7 @@ public sealed partial class SafeGuessClient
         {
             Complete(state, prev, guess);
             state.Background = VerifyInBackgroundAsync(state, guess, value);
-            return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips);
+            return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips, Tsp.Identity(guess), Tsp.Identity(maxPre));
         }
 
         // Stale: race readers for the validator word of this write's buffer.
@@ -91,7 +91,7 @@ public sealed partial class SafeGuessClient
             roundtrips += await PublishAsync(state, kept, null, i => InPlaceBatch(state, i, kept, value))
                 .ConfigureAwait(false);
             Complete(state, prev, kept);
-            return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips);
+            return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips, Tsp.Identity(kept), Tsp.Identity(maxPre));
         }
 
         // Withdrawn: no reader can return the guess. Write again above everything seen.
@@ -102,16 +102,19 @@ public sealed partial class SafeGuessClient
             _arena.Retire(bufferId);
         }
 
-        return new SwarmWriteResult(SwarmWritePath.Retried, roundtrips);
+        return new SwarmWriteResult(
+            SwarmWritePath.Retried, roundtrips, Tsp.Identity(retry.Word), Tsp.Identity(maxPre));
     }
 
     /// <summary>DM-ABD (spec §2.3, -g=false): read the timestamps, then publish above them.</summary>
     private async Task<SwarmWriteResult> WriteAbdAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
         var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
-        var max = Math.Max(snapshot.MaxOfOtherWriters(WriterId), state.Last);
+        var others = snapshot.MaxOfOtherWriters(WriterId);
+        var max = Math.Max(others, state.Last);
         var write = await WriteAboveAsync(state, state.Last, value, max).ConfigureAwait(false);
-        return new SwarmWriteResult(SwarmWritePath.Retried, 1 + write.Roundtrips);
+        return new SwarmWriteResult(
+            SwarmWritePath.Retried, 1 + write.Roundtrips, Tsp.Identity(write.Word), Tsp.Identity(others));
     }
 
     /// <summary>Publishes the value under a verified word above <paramref name="above"/> (buffer, in-place, CAS).</summary>

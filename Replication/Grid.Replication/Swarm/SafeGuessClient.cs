@@ -152,22 +152,30 @@ public sealed partial class SafeGuessClient
         }
 
         SwarmObjectState state;
-        lock (_lock)
+        while (true)
         {
-            if (!_objects.TryGetValue(keyHash, out state!))
+            Task released;
+            lock (_lock)
             {
-                state = new SwarmObjectState(keyHash, _layout.BucketOf(keyHash), _nodes.Count);
-                _objects.Add(keyHash, state);
+                if (!_objects.TryGetValue(keyHash, out state!))
+                {
+                    state = new SwarmObjectState(keyHash, _layout.BucketOf(keyHash), _nodes.Count);
+                    _objects.Add(keyHash, state);
+                }
+
+                if (!state.Busy)
+                {
+                    state.Busy = true;
+                    break;
+                }
+
+                // Ops on one key queue (a sweep may hold the key while a caller arrives); the
+                // state is looked up again because a sweep may have released it meanwhile.
+                state.Released ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                released = state.Released.Task;
             }
 
-            if (state.Busy)
-            {
-                throw new InvalidOperationException(
-                    $"writer {WriterId} already has an operation on key {keyHash:x} in progress; " +
-                    "a client runs one operation per key at a time");
-            }
-
-            state.Busy = true;
+            await released.ConfigureAwait(false);
         }
 
         try
@@ -230,10 +238,15 @@ public sealed partial class SafeGuessClient
 
     private void Leave(SwarmObjectState state)
     {
+        TaskCompletionSource? released;
         lock (_lock)
         {
             state.Busy = false;
+            released = state.Released;
+            state.Released = null;
         }
+
+        released?.TrySetResult();
     }
 
     private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches) =>

@@ -65,7 +65,7 @@ public sealed class SwarmKvStore : IKeyValueStore
         CheckKey(key);
         var read = await _client.ReadAsync(Hash(key.Span)).ConfigureAwait(false);
         var value = read.Value is null ? null : SwarmKvRecord.Decode(read.Value, key.Span);
-        return new KvReadResult(value, read.Roundtrips);
+        return new KvReadResult(value, read.Roundtrips, read.Observed);
     }
 
     public Task<KvWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value) =>
@@ -96,7 +96,7 @@ public sealed class SwarmKvStore : IKeyValueStore
 
         var record = SwarmKvRecord.Encode(key.Span, value.Span, deleted);
         var write = await _client.WriteAsync(Hash(key.Span), record, deleted).ConfigureAwait(false);
-        return new KvWriteResult(write.Roundtrips);
+        return new KvWriteResult(write.Roundtrips, write.Word, write.ObservedOthers);
     }
 
     private void CheckKey(ReadOnlyMemory<byte> key)

@@ -3,7 +3,7 @@ namespace Grid.Replication.Swarm;
 /// <summary>
 /// What one client knows of one key: its own entry in the key's bucket, its own last word there
 /// (spec §2.4 <c>last[o]</c>), and per memory node the value it expects in its slot for its next
-/// CAS. Ops of one client on one key run one at a time, including a write's background step.
+/// CAS. Ops of one client on one key run one at a time (later ones queue), including a write's background step.
 /// </summary>
 internal sealed class SwarmObjectState
 {
@@ -33,4 +33,7 @@ internal sealed class SwarmObjectState
     public DateTimeOffset? DeletedAt { get; set; }
 
     public bool Busy { get; set; }
+
+    /// <summary>Completed when a busy key is left, for the ops queued behind it.</summary>
+    public TaskCompletionSource? Released { get; set; }
 }

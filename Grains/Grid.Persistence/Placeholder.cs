@@ -1,1 +1,0 @@
-namespace Grid.Persistence; internal static class Placeholder {}

@@ -1,0 +1,360 @@
+using System.Diagnostics;
+using System.Text;
+using Grid.Persistence.MemoryNodes;
+using Grid.RdmaTransport;
+using Grid.RdmaTransport.Tcp;
+using Grid.Replication.Common;
+using Grid.Replication.Swarm;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace Grid.Persistence.Swarm;
+
+/// <summary>
+/// Orleans grain storage on SWARM-KV: each grain state is one linearizable register replicated on
+/// 2f+1 memory nodes, so a write or read costs one roundtrip in the common case and survives the
+/// crash of f memory nodes without a pause (README, "SWARM grain storage").
+///
+/// ETags: each record carries a random ETag. The provider remembers the ETag it last read or
+/// wrote per grain (<see cref="GrainStateMarks"/>), so the contract's checks (stale or null ETag
+/// against an existing record → <see cref="InconsistentStateException"/>) cost no roundtrip and
+/// are exact for the activation in this silo. A SWARM register cannot compare-and-set across
+/// replicas (DESIGN.md), so two activations of one grain in two silos are detected, not
+/// prevented: every write's first roundtrip returns the other writers' words for the key, and one
+/// above what this silo last saw means another activation wrote in between. The write has then
+/// landed; the provider reports <see cref="InconsistentStateException"/> so Orleans deactivates
+/// the grain, and the next activation reads the newest state (last writer wins by timestamp).
+/// </summary>
+public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly SwarmGrainStorageOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly IActivatorProvider _activators;
+    private readonly ILogger<SwarmGrainStorage> _logger;
+    private readonly string _serviceId;
+    private readonly GrainStateMarks _marks;
+    private readonly SwarmGrainStorageMetrics _metrics;
+    private SwarmKvStore? _store;
+    private IReadOnlyList<QueuePair> _queuePairs = [];
+    private IMemoryNodeSource? _source;
+    private CancellationTokenSource? _sweepStop;
+    private Task _sweep = Task.CompletedTask;
+
+    public SwarmGrainStorage(
+        string name,
+        SwarmGrainStorageOptions options,
+        IServiceProvider services,
+        IOptions<ClusterOptions> clusterOptions,
+        IActivatorProvider activators,
+        ILogger<SwarmGrainStorage> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clusterOptions);
+        _name = name;
+        _options = options;
+        _services = services;
+        _activators = activators;
+        _logger = logger;
+        _serviceId = clusterOptions.Value.ServiceId;
+        _marks = new GrainStateMarks(options.CachedGrainsMax);
+        _metrics = new SwarmGrainStorageMetrics(name);
+    }
+
+    /// <summary>The provider's name (as in <c>[PersistentState("x", name)]</c>).</summary>
+    public string Name => _name;
+
+    /// <summary>Whether the provider has connected to its memory nodes.</summary>
+    public bool IsConnected => _store is not null;
+
+    /// <summary>The memory nodes and the state of this silo's connection to each.</summary>
+    public IReadOnlyList<MemoryNodeHealth> MemoryNodeHealth =>
+        _source is null ? [] : _source.Names.Select((n, i) => new MemoryNodeHealth(n,
+            i < _queuePairs.Count ? _queuePairs[i].State : QueuePairState.Closed)).ToList();
+
+    /// <summary>The SWARM client's protocol counters (paths taken by writes and reads).</summary>
+    public SwarmClientCounters? Counters => _store?.Counters;
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(OptionFormattingUtilities.Name<SwarmGrainStorage>(_name), _options.InitStage, StartAsync, StopAsync);
+    }
+
+    /// <summary>Connects to the memory nodes (silo start). Public for hosts that start the provider themselves.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_store is not null)
+        {
+            return;
+        }
+
+        _source = CreateSource();
+        var regionBytes = SwarmKvStore.RegionBytesFor(_options.Layout);
+        _queuePairs = await _source.ConnectAsync(new NodeId((uint)_options.WriterId), regionBytes, cancellationToken)
+            .ConfigureAwait(false);
+        _store = await SwarmKvStore.StartAsync(_options.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
+        SwarmGrainStorageLog.Connected(_logger, _name, _options.WriterId, _source.Describe(),
+            _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
+
+        _sweepStop = new CancellationTokenSource();
+        _sweep = SweepLoopAsync(_store, _sweepStop.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_sweepStop is { } stop)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _sweep.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            stop.Dispose();
+            _sweepStop = null;
+        }
+
+        if (_store is { } store)
+        {
+            _store = null;
+            await store.DisposeAsync().ConfigureAwait(false);
+            foreach (var pair in _queuePairs)
+            {
+                await pair.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _queuePairs = [];
+            SwarmGrainStorageLog.Closed(_logger, _name);
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync(CancellationToken.None));
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <summary>
+    /// Reads the state. Cancellation is honoured before the read starts; a started SWARM
+    /// operation runs to its end (its roundtrips are microseconds).
+    /// </summary>
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        cancellationToken.ThrowIfCancellationRequested();
+        var store = Store();
+        var key = StorageKey(stateName, grainId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var read = await store.GetAsync(key).ConfigureAwait(false);
+            if (read.Value is null)
+            {
+                grainState.State = _activators.GetActivator<T>().Create();
+                grainState.ETag = null;
+                grainState.RecordExists = false;
+            }
+            else
+            {
+                var (etag, state) = SwarmStorageRecord.Decode(read.Value);
+                grainState.State = _options.GrainStorageSerializer.Deserialize<T>(state);
+                grainState.ETag = etag;
+                grainState.RecordExists = true;
+            }
+
+            _marks.Set(KeyText(key), new GrainStateMark(grainState.ETag, read.Observed));
+            _metrics.Completed("read", started);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw Fail("read", stateName, grainId, ex);
+        }
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        cancellationToken.ThrowIfCancellationRequested();
+        var store = Store();
+        var key = StorageKey(stateName, grainId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var mark = await MarkAsync(store, key).ConfigureAwait(false);
+            CheckEtag("write", stateName, grainId, mark, grainState.ETag);
+            var etag = SwarmStorageRecord.NewEtag();
+            var state = _options.GrainStorageSerializer.Serialize(grainState.State);
+            var record = SwarmStorageRecord.Encode(etag, state.ToMemory().Span);
+            var write = await store.PutAsync(key, record).ConfigureAwait(false);
+            CheckNoOtherActivation(stateName, grainId, key, mark, write.ObservedOthers);
+            _marks.Set(KeyText(key), new GrainStateMark(etag, Math.Max(write.Write, write.ObservedOthers)));
+            grainState.ETag = etag;
+            grainState.RecordExists = true;
+            _metrics.Completed("write", started);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw Fail("write", stateName, grainId, ex);
+        }
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        cancellationToken.ThrowIfCancellationRequested();
+        var store = Store();
+        var key = StorageKey(stateName, grainId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var mark = await MarkAsync(store, key).ConfigureAwait(false);
+            CheckEtag("clear", stateName, grainId, mark, grainState.ETag);
+            if (mark.Etag is not null)
+            {
+                // Deleting is writing a tombstone: the key's entry and buffers are freed by the
+                // sweep after the grace period (SWARM README, "Deletion").
+                var write = await store.DeleteAsync(key).ConfigureAwait(false);
+                CheckNoOtherActivation(stateName, grainId, key, mark, write.ObservedOthers);
+                _marks.Set(KeyText(key), new GrainStateMark(null, Math.Max(write.Write, write.ObservedOthers)));
+            }
+
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            grainState.State = _activators.GetActivator<T>().Create();
+            _metrics.Completed("clear", started);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            throw Fail("clear", stateName, grainId, ex);
+        }
+    }
+
+    /// <summary>The storage key: service id, grain type, grain key and state name, as Orleans' providers do.</summary>
+    internal byte[] StorageKey(string stateName, GrainId grainId)
+    {
+        var text = $"{_serviceId}/{grainId.Type}/{grainId.Key}/{stateName}";
+        var key = Encoding.UTF8.GetBytes(text);
+        if (key.Length > _options.Layout.KeyBytesMax)
+        {
+            throw new ArgumentException(
+                $"the storage key of {grainId} state {stateName} is {key.Length} bytes; the SWARM layout allows " +
+                $"{_options.Layout.KeyBytesMax} (Layout.KeyBytesMax): use a shorter grain key");
+        }
+
+        return key;
+    }
+
+    private static string KeyText(byte[] key) => Encoding.UTF8.GetString(key);
+
+    private static bool IsStorageFailure(Exception ex) =>
+        ex is not InconsistentStateException and not ArgumentException and not OperationCanceledException;
+
+    private async Task<GrainStateMark> MarkAsync(SwarmKvStore store, byte[] key)
+    {
+        if (_marks.TryGet(KeyText(key), out var mark))
+        {
+            return mark;
+        }
+
+        // Forgotten (or never read here): one more roundtrip to learn the stored ETag.
+        var read = await store.GetAsync(key).ConfigureAwait(false);
+        return new GrainStateMark(read.Value is null ? null : SwarmStorageRecord.Decode(read.Value).Etag, read.Observed);
+    }
+
+    private void CheckEtag(string operation, string stateName, GrainId grainId, GrainStateMark mark, string? etag)
+    {
+        if (!string.Equals(mark.Etag, etag, StringComparison.Ordinal))
+        {
+            _metrics.Conflict(operation);
+            throw new InconsistentStateException(
+                $"SWARM storage {_name}: {operation} of {grainId} state {stateName} with ETag {etag ?? "null"}, " +
+                $"but the stored ETag is {mark.Etag ?? "null (no record)"}",
+                mark.Etag, etag);
+        }
+    }
+
+    private void CheckNoOtherActivation(string stateName, GrainId grainId, byte[] key, GrainStateMark mark, ulong observedOthers)
+    {
+        if (observedOthers > mark.Seen)
+        {
+            _marks.Forget(KeyText(key));
+            _metrics.Conflict("write");
+            SwarmGrainStorageLog.ConcurrentActivation(_logger, _name, grainId.ToString(), stateName);
+            throw new InconsistentStateException(
+                $"SWARM storage {_name}: another activation of {grainId} wrote state {stateName} since this silo last " +
+                "read or wrote it; this write landed and the newer of the two by timestamp wins. The grain is " +
+                "deactivated so that its next activation reads the current state.",
+                "(written by another activation)", mark.Etag);
+        }
+    }
+
+    private SwarmStorageException Fail(string operation, string stateName, GrainId grainId, Exception ex)
+    {
+        _metrics.Failed(operation);
+        SwarmGrainStorageLog.OperationFailed(_logger, ex, _name, operation, grainId.ToString(), stateName);
+        var why = ex switch
+        {
+            QuorumUnavailableException => "a majority of memory nodes did not answer",
+            InvalidDataException => "the stored record is not one this provider wrote",
+            _ => ex.Message,
+        };
+        return new SwarmStorageException($"SWARM storage {_name}: {operation} of {grainId} state {stateName} failed: {why}", ex);
+    }
+
+    private SwarmKvStore Store() => _store ?? throw new SwarmStorageException(
+        $"SWARM storage {_name} is not connected to its memory nodes (the silo has not started or is stopping)");
+
+    private IMemoryNodeSource CreateSource()
+    {
+        if (_options.MemoryNodes.Count == 0)
+        {
+            return _services.GetService<EmbeddedMemoryNodes>() ?? throw new SwarmStorageException(
+                $"SWARM storage {_name} has no MemoryNodes configured and no embedded memory nodes are registered " +
+                "(services.AddEmbeddedMemoryNodes())");
+        }
+
+        var key = _options.ClusterKey is { } secret
+            ? ClusterKey.FromSecret(secret)
+            : ClusterKey.FromFile(_options.ClusterKeyFile!);
+        var transport = new TcpTransportOptions
+        {
+            ConnectTimeout = _options.ConnectTimeout,
+            HandshakeTimeout = _options.ConnectTimeout,
+            OperationTimeout = _options.OperationTimeout,
+        };
+        return new TcpMemoryNodeSource(_options.MemoryNodes.Select(NetworkAddress.Parse).ToList(), key, transport);
+    }
+
+    private async Task SweepLoopAsync(SwarmKvStore store, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.SweepInterval);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var released = await store.SweepAsync().ConfigureAwait(false);
+                if (released > 0)
+                {
+                    SwarmGrainStorageLog.Swept(_logger, _name, released);
+                }
+            }
+            catch (Exception ex) when (ex is QuorumUnavailableException or TransportException)
+            {
+                SwarmGrainStorageLog.SweepFailed(_logger, ex, _name);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Persistence.Swarm;
+
+internal static partial class SwarmGrainStorageLog
+{
+    [LoggerMessage(1, LogLevel.Information,
+        "SWARM grain storage {Name}: writer {WriterId} connected to {MemoryNodes} ({Reachable} of {Count} reachable, region {RegionBytes} bytes)")]
+    public static partial void Connected(ILogger logger, string name, int writerId, string memoryNodes, int reachable, int count, long regionBytes);
+
+    [LoggerMessage(2, LogLevel.Warning,
+        "SWARM grain storage {Name}: {GrainId} state {StateName} was written by another activation since this silo last saw it; this write landed, the grain is deactivated to re-read")]
+    public static partial void ConcurrentActivation(ILogger logger, string name, string grainId, string stateName);
+
+    [LoggerMessage(3, LogLevel.Error,
+        "SWARM grain storage {Name}: {Operation} of {GrainId} state {StateName} failed")]
+    public static partial void OperationFailed(ILogger logger, Exception exception, string name, string operation, string grainId, string stateName);
+
+    [LoggerMessage(4, LogLevel.Debug, "SWARM grain storage {Name}: released {Released} deleted states")]
+    public static partial void Swept(ILogger logger, string name, int released);
+
+    [LoggerMessage(5, LogLevel.Warning, "SWARM grain storage {Name}: sweep of deleted states failed")]
+    public static partial void SweepFailed(ILogger logger, Exception exception, string name);
+
+    [LoggerMessage(6, LogLevel.Information, "SWARM grain storage {Name}: closed")]
+    public static partial void Closed(ILogger logger, string name);
+}
