@@ -44,6 +44,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     private IMemoryNodeSource? _source;
     private CancellationTokenSource? _sweepStop;
     private Task _sweep = Task.CompletedTask;
+    private long _releasedStates;
 
     public SwarmGrainStorage(
         string name,
@@ -78,6 +79,9 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
 
     /// <summary>The SWARM client's protocol counters (paths taken by writes and reads).</summary>
     public SwarmClientCounters? Counters => _store?.Counters;
+
+    /// <summary>How many cleared states the sweep has released (entries and buffers freed).</summary>
+    public long ReleasedStates => Interlocked.Read(ref _releasedStates);
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -348,6 +352,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
                 var released = await store.SweepAsync().ConfigureAwait(false);
                 if (released > 0)
                 {
+                    Interlocked.Add(ref _releasedStates, released);
                     SwarmGrainStorageLog.Swept(_logger, _name, released);
                 }
             }
