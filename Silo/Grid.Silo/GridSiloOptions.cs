@@ -113,6 +113,12 @@ public sealed class GridSiloOptions
             errors.Add("TCP memory nodes need the cluster key: set Grid:ClusterKeyFile (--cluster-key-file) or Grid:ClusterKey");
         }
 
+        var writersMax = Grid.Persistence.Swarm.SwarmGrainStorageOptions.DefaultLayout().MaxWriters;
+        if (WriterId < 1 || WriterId > writersMax)
+        {
+            errors.Add($"Grid:WriterId is {WriterId}; it must be in 1..{writersMax} and unique among running silos");
+        }
+
         if (EmbeddedMemoryNodes is < 1 or > 15 || EmbeddedMemoryNodes % 2 == 0)
         {
             errors.Add($"Grid:EmbeddedMemoryNodes is {EmbeddedMemoryNodes}; use an odd number from 1 to 15");
