@@ -6,27 +6,35 @@ namespace Grid.Cli.Commands;
 internal static class GridCommand
 {
     public static RootCommand Create() =>
-        new("grid: the Grid command line. Commands: bench (transport, swarm).")
+        new("grid: the Grid command line. Commands: kv, account, orders, status, bench (transport, swarm).")
         {
+            KvCommand.Create(),
+            AccountCommand.Create(),
+            OrdersCommand.Create(),
+            StatusCommand.Create(),
             BenchCommand.Create(),
         };
 
+    public static Task<int> InvokeAsync(string[] args) => InvokeAsync(args, Console.Out, Console.Error);
+
     /// <summary>
-    /// Parses and runs <paramref name="args"/>. A parse error becomes one line on standard error
-    /// and exit code 2 instead of System.CommandLine's error-plus-help page, so a script that
-    /// captures standard error gets the reason and nothing else.
+    /// Parses and runs <paramref name="args"/>, writing to <paramref name="output"/> and
+    /// <paramref name="error"/> (tests pass their own). A parse error becomes one line on
+    /// standard error and exit code 2 instead of System.CommandLine's error-plus-help page, so a
+    /// script that captures standard error gets the reason and nothing else.
     /// </summary>
-    public static async Task<int> InvokeAsync(string[] args)
+    public static async Task<int> InvokeAsync(
+        string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var parseResult = Create().Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            var messages = string.Join("; ", parseResult.Errors.Select(error => error.Message));
-            await Console.Error.WriteLineAsync($"grid: {messages} (see 'grid --help')")
-                .ConfigureAwait(false);
+            var messages = string.Join("; ", parseResult.Errors.Select(e => e.Message));
+            await error.WriteLineAsync($"grid: {messages} (see 'grid --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        return await parseResult.InvokeAsync().ConfigureAwait(false);
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 }

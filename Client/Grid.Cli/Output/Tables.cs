@@ -1,0 +1,138 @@
+using System.Globalization;
+using Grid.Client.Status;
+using Grid.Grains.Accounts;
+using Grid.Grains.Matching;
+using Spectre.Console;
+
+namespace Grid.Cli.Output;
+
+/// <summary>The Spectre tables of the client commands' human output.</summary>
+internal static class Tables
+{
+    public static Table Account(AccountView view)
+    {
+        var table = New("account", "open", "balance", "in flight", "pending credits");
+        RightAlign(table, 2, 3, 4);
+        table.AddRow(
+            Markup.Escape(view.AccountId),
+            view.IsOpen ? "yes" : "no",
+            Number(view.Balance),
+            Number(view.InFlight),
+            Number(view.PendingCredits));
+        return table;
+    }
+
+    public static Table History(IReadOnlyList<AccountEntry> entries)
+    {
+        var table = New("at (UTC)", "kind", "operation", "counterparty", "amount", "balance after");
+        RightAlign(table, 4, 5);
+        foreach (var entry in entries)
+        {
+            table.AddRow(
+                entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                entry.Kind.ToString(),
+                Markup.Escape(entry.OperationId),
+                Markup.Escape(entry.Counterparty ?? ""),
+                Number(entry.Amount),
+                Number(entry.BalanceAfter));
+        }
+
+        return Caption(table, entries.Count == 0 ? "no entries" : null);
+    }
+
+    public static Table Order(OrderResult result)
+    {
+        var table = New("order", "status", "quantity", "filled", "resting", "cancelled", "trades");
+        RightAlign(table, 0, 2, 3, 4, 5, 6);
+        table.AddRow(
+            Number(result.OrderId),
+            result.Status == OrderStatus.Rejected ? $"Rejected ({result.RejectReason})" : result.Status.ToString(),
+            Number(result.Quantity),
+            Number(result.FilledQuantity),
+            Number(result.RemainingQuantity),
+            Number(result.CancelledQuantity),
+            Number(result.Trades.Count));
+        return table;
+    }
+
+    public static Table Trades(IReadOnlyList<Trade> trades)
+    {
+        var table = New("trade", "aggressor", "resting", "side", "price", "quantity");
+        RightAlign(table, 0, 1, 2, 4, 5);
+        foreach (var trade in trades)
+        {
+            table.AddRow(
+                Number(trade.TradeId),
+                Number(trade.AggressorOrderId),
+                Number(trade.RestingOrderId),
+                trade.AggressorSide.ToString(),
+                Number(trade.Price),
+                Number(trade.Quantity));
+        }
+
+        return Caption(table, trades.Count == 0 ? "no trades" : null);
+    }
+
+    /// <summary>Bids and asks side by side, best first: the book as traders read it.</summary>
+    public static Table Book(BookDepth depth)
+    {
+        var table = New("bid orders", "bid qty", "bid", "ask", "ask qty", "ask orders");
+        RightAlign(table, 0, 1, 2);
+        var rows = Math.Max(depth.Bids.Count, depth.Asks.Count);
+        for (var i = 0; i < rows; i++)
+        {
+            var bid = i < depth.Bids.Count ? depth.Bids[i] : null;
+            var ask = i < depth.Asks.Count ? depth.Asks[i] : null;
+            table.AddRow(
+                bid is null ? "" : Number(bid.OrderCount),
+                bid is null ? "" : Number(bid.Quantity),
+                bid is null ? "" : Number(bid.Price),
+                ask is null ? "" : Number(ask.Price),
+                ask is null ? "" : Number(ask.Quantity),
+                ask is null ? "" : Number(ask.OrderCount));
+        }
+
+        return Caption(table, rows == 0 ? "empty book" : null);
+    }
+
+    public static Table Silos(IReadOnlyList<SiloInfo> silos)
+    {
+        var table = New("address", "status", "name", "host", "gateway", "started (UTC)");
+        foreach (var silo in silos)
+        {
+            table.AddRow(
+                Markup.Escape(silo.Address),
+                silo.IsActive ? "[green]Active[/]" : Markup.Escape(silo.Status),
+                Markup.Escape(silo.Name ?? ""),
+                Markup.Escape(silo.HostName ?? ""),
+                silo.GatewayPort is { } port and > 0 ? Number(port) : "",
+                silo.StartedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return Caption(table, silos.Count == 0 ? "no silos" : null);
+    }
+
+    private static Table New(params string[] columns)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in columns)
+        {
+            table.AddColumn(Markup.Escape(column));
+        }
+
+        return table;
+    }
+
+    private static void RightAlign(Table table, params int[] columns)
+    {
+        foreach (var column in columns)
+        {
+            table.Columns[column].RightAligned();
+        }
+    }
+
+    private static Table Caption(Table table, string? caption) =>
+        caption is null ? table : table.Caption(Markup.Escape(caption));
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

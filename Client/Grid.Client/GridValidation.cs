@@ -1,0 +1,94 @@
+using Grid.Grains.Kv;
+
+namespace Grid.Client;
+
+/// <summary>
+/// The client-side checks of every facade argument, public so that a front end (the <c>grid</c>
+/// command line) can check its input before it connects. Each throws an
+/// <see cref="ArgumentException"/> whose message names the argument and the rule.
+/// </summary>
+public static class GridValidation
+{
+    /// <summary>Longest key, account id, operation id or symbol (UTF-16 characters).</summary>
+    public const int IdLengthMax = 1024;
+
+    /// <summary>Most history entries, price levels or trades one call returns (the grains' bound).</summary>
+    public const int PageMax = 1000;
+
+    public static void Key(string key, string name = "key") => Identifier(key, name);
+
+    public static void AccountId(string accountId, string name = "accountId") =>
+        Identifier(accountId, name);
+
+    /// <summary>A deposit or transfer id: the idempotency key of a money movement.</summary>
+    public static void OperationId(string operationId, string name = "operationId") =>
+        Identifier(operationId, name);
+
+    public static void Symbol(string symbol, string name = "symbol") => Identifier(symbol, name);
+
+    public static void Value(byte[] value, string name = "value")
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        if (value.Length > KvLimits.MaxValueBytes)
+        {
+            throw new ArgumentException(
+                $"{name} is {value.Length:N0} bytes; a value holds at most {KvLimits.MaxValueBytes:N0}",
+                name);
+        }
+    }
+
+    /// <summary>Money: a positive whole number of minor units (cents).</summary>
+    public static void Amount(long amount, string name = "amount") =>
+        Positive(amount, name, "a positive number of minor units (cents)");
+
+    public static void Quantity(long quantity, string name = "quantity") =>
+        Positive(quantity, name, "a positive quantity");
+
+    public static void Price(long price, string name = "price") =>
+        Positive(price, name, "a positive price in ticks");
+
+    public static void OrderId(long orderId, string name = "orderId") =>
+        Positive(orderId, name, "a positive order id");
+
+    /// <summary>A page size: 1..<see cref="PageMax"/>.</summary>
+    public static void Count(int count, string name)
+    {
+        if (count is < 1 or > PageMax)
+        {
+            throw new ArgumentOutOfRangeException(
+                name, count, $"{name} must be between 1 and {PageMax}, not {count}");
+        }
+    }
+
+    private static void Identifier(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        if (value.Length == 0 || value.Length > IdLengthMax)
+        {
+            throw new ArgumentException(
+                $"{name} must be 1-{IdLengthMax} characters, not {value.Length}", name);
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{name} must not be blank", name);
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException(
+                    $"{name} must not contain control characters (tab, newline, ...)", name);
+            }
+        }
+    }
+
+    private static void Positive(long value, string name, string what)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be {what}, not {value}");
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace Grid.Client; internal static class Placeholder {}
