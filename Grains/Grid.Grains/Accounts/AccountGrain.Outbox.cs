@@ -48,7 +48,9 @@ public sealed partial class AccountGrain
         return null;
     }
 
-    /// <summary>Arms the redelivery timer unless it is armed; it keeps the activation alive.</summary>
+    /// <summary>
+    /// Arms the redelivery timer unless it is armed; it keeps the activation alive.
+    /// </summary>
     private void StartRedelivery()
     {
         if (_redeliveryTimer is not null)

@@ -33,7 +33,8 @@ namespace Grid.Grains.Accounts;
 /// non-empty outbox retries delivery on a grain timer with exponential backoff
 /// (<see cref="RedeliveryDelayMin"/> to <see cref="RedeliveryDelayMax"/>) until it is empty. Money
 /// stays in the outbox until then; nothing is lost, but an account nobody calls after a crash
-/// keeps its credits pending (a reminder would remove that wait; it needs a reminder service).</para>
+/// keeps its credits pending (a reminder would remove that wait; it needs a reminder service).
+/// </para>
 /// <para><b>Idempotency window.</b> The last <see cref="RecentOperationCountMax"/> deposit and
 /// transfer ids are remembered with their outcomes; a retry within that window returns the first
 /// outcome, and reusing an id for different arguments is rejected. An id older than the window is
@@ -54,7 +55,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain
     /// <summary>The longest deposit or transfer id, and the longest account id.</summary>
     public const int OperationIdLengthMax = 128;
 
-    /// <summary>The idempotency window: operation ids remembered, the oldest evicted first.</summary>
+    /// <summary>
+    /// The idempotency window: operation ids remembered, the oldest evicted first.
+    /// </summary>
     public const int RecentOperationCountMax = 1000;
 
     /// <summary>History entries kept, the oldest dropped first.</summary>
@@ -86,7 +89,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain
     private IGrainTimer? _redeliveryTimer;
     private TimeSpan _redeliveryDelay = RedeliveryDelayMin;
 
-    /// <summary>True once an open is durable; what <see cref="AccountView.IsOpen"/> reports.</summary>
+    /// <summary>
+    /// True once an open is durable; what <see cref="AccountView.IsOpen"/> reports.
+    /// </summary>
     private bool _openWritten;
 
     public AccountGrain(
@@ -256,7 +261,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credit.Amount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credit.Sequence);
         if (string.Equals(credit.FromAccount, AccountId, StringComparison.Ordinal))
-            throw new ArgumentException($"Account '{AccountId}' cannot credit itself.", nameof(credit));
+        {
+            throw new ArgumentException(
+                $"Account '{AccountId}' cannot credit itself.", nameof(credit));
+        }
         _state.ThrowIfSuspect();
 
         var state = _state.State;
@@ -346,7 +354,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain
     private static TransferResult ResultOf(AccountOperation operation) =>
         new(operation.OperationId, operation.Status, operation.BalanceAfter);
 
-    /// <summary>Asks the destination whether it is open; a yes is remembered (accounts never close).</summary>
+    /// <summary>
+    /// Asks the destination whether it is open; a yes is remembered (accounts never close).
+    /// </summary>
     private async Task<bool> IsOpenAccountAsync(string accountId)
     {
         if (_knownOpen.Contains(accountId))

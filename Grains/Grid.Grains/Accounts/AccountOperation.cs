@@ -11,7 +11,9 @@ public sealed class AccountOperation
     [Id(0)]
     public string OperationId { get; set; } = "";
 
-    /// <summary><see cref="AccountEntryKind.Deposit"/> or <see cref="AccountEntryKind.TransferOut"/>.</summary>
+    /// <summary>
+    /// <see cref="AccountEntryKind.Deposit"/> or <see cref="AccountEntryKind.TransferOut"/>.
+    /// </summary>
     [Id(1)]
     public AccountEntryKind Kind { get; set; }
 
@@ -22,7 +24,9 @@ public sealed class AccountOperation
     [Id(3)]
     public long Amount { get; set; }
 
-    /// <summary>For a transfer, its status; <see cref="TransferStatus.Completed"/> for a deposit.</summary>
+    /// <summary>
+    /// For a transfer, its status; <see cref="TransferStatus.Completed"/> for a deposit.
+    /// </summary>
     [Id(4)]
     public TransferStatus Status { get; set; }
 

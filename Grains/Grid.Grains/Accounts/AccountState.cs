@@ -11,7 +11,9 @@ public sealed class AccountState
     [Id(0)]
     public bool IsOpen { get; set; }
 
-    /// <summary>Money owned here; never negative. Money in <see cref="Outbox"/> is not in it.</summary>
+    /// <summary>
+    /// Money owned here; never negative. Money in <see cref="Outbox"/> is not in it.
+    /// </summary>
     [Id(1)]
     public long Balance { get; set; }
 
@@ -19,7 +21,9 @@ public sealed class AccountState
     [Id(2)]
     public long NextOutgoingSequence { get; set; } = 1;
 
-    /// <summary>Debited credits not yet acknowledged by their receivers, in sequence order.</summary>
+    /// <summary>
+    /// Debited credits not yet acknowledged by their receivers, in sequence order.
+    /// </summary>
     [Id(3)]
     public List<PendingCredit> Outbox { get; set; } = [];
 
@@ -34,7 +38,9 @@ public sealed class AccountState
     [Id(5)]
     public List<AccountOperation> RecentOperations { get; set; } = [];
 
-    /// <summary>The last <see cref="AccountGrain.HistoryCountMax"/> entries, oldest first.</summary>
+    /// <summary>
+    /// The last <see cref="AccountGrain.HistoryCountMax"/> entries, oldest first.
+    /// </summary>
     [Id(6)]
     public List<AccountEntry> History { get; set; } = [];
 }

@@ -19,7 +19,9 @@ internal sealed class GuardedState<TState>
 
     /// <param name="storage">The injected persistent state.</param>
     /// <param name="owner">The grain id, for messages.</param>
-    /// <param name="reset">Deactivates the activation (the grain's <c>DeactivateOnIdle</c>).</param>
+    /// <param name="reset">
+    /// Deactivates the activation (the grain's <c>DeactivateOnIdle</c>).
+    /// </param>
     public GuardedState(IPersistentState<TState> storage, string owner, Action reset)
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -38,7 +40,9 @@ internal sealed class GuardedState<TState>
     /// <summary>True once the record exists in storage (read or written).</summary>
     public bool RecordExists => _storage.RecordExists;
 
-    /// <summary>True once a write failed or an invariant broke; the activation is going away.</summary>
+    /// <summary>
+    /// True once a write failed or an invariant broke; the activation is going away.
+    /// </summary>
     public bool IsSuspect => _failure is not null;
 
     /// <summary>Throws when an earlier write of this activation failed.</summary>

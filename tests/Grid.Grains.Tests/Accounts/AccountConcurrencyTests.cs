@@ -23,6 +23,7 @@ public sealed class AccountConcurrencyTests(ClusterFixture fixture)
         for (var i = 0; i < AccountCount; i++)
             accounts[i] = await fixture.OpenAsync($"ring{i}", InitialBalance);
         var seed = Environment.TickCount;
+        TestContext.Current.TestOutputHelper?.WriteLine($"GRID_SEED={seed}");
 
         var perTask = await Task.WhenAll(Enumerable.Range(0, TaskCount)
             .Select(task => RunTransfersAsync(accounts, new Random(seed + task), task)));

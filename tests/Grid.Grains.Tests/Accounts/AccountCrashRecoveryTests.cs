@@ -77,7 +77,7 @@ public sealed class AccountCrashRecoveryTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task After_a_crash_with_a_pending_credit_any_call_activating_the_sender_delivers_it()
+    public async Task After_a_crash_any_call_activating_the_sender_delivers_its_pending_credit()
     {
         var (from, to) = await OpenPairAsync();
         // The debit is stored but the activation is told it failed, and resets: the credit

@@ -1,6 +1,8 @@
 namespace Grid.Grains.Tests.Cluster;
 
-/// <summary>Retries of idempotent calls, as a client would after an error of unknown outcome.</summary>
+/// <summary>
+/// Retries of idempotent calls, as a client would after an error of unknown outcome.
+/// </summary>
 public static class Retry
 {
     /// <summary>
@@ -23,7 +25,9 @@ public static class Retry
         }
     }
 
-    /// <summary>Polls until <paramref name="done"/> holds, failing after a generous bound.</summary>
+    /// <summary>
+    /// Polls until <paramref name="done"/> holds, failing after a generous bound.
+    /// </summary>
     public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -22,7 +22,9 @@ public sealed class StorageFaults
         }
     }
 
-    /// <summary>Fails the grain's write after <paramref name="skip"/> more successful writes.</summary>
+    /// <summary>
+    /// Fails the grain's write after <paramref name="skip"/> more successful writes.
+    /// </summary>
     public void FailWrite(GrainId grain, FaultTiming timing, int skip = 0)
     {
         lock (_lock)

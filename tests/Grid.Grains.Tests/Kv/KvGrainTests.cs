@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grid.Grains.Kv;
 using Grid.Grains.Tests.Cluster;
 
@@ -94,8 +95,8 @@ public sealed class KvGrainTests(ClusterFixture fixture)
             () => key.Put(new byte[KvLimits.MaxValueBytes + 1]));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => key.Put(null!));
 
-        Assert.Contains(KvLimits.MaxValueBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            oversize.Message, StringComparison.Ordinal);
+        var limit = KvLimits.MaxValueBytes.ToString(CultureInfo.InvariantCulture);
+        Assert.Contains(limit, oversize.Message, StringComparison.Ordinal);
         Assert.Equal(1, await key.GetVersion());
         Assert.Equal(2, await key.Put(new byte[KvLimits.MaxValueBytes]));
         Assert.Equal(KvLimits.MaxValueBytes, (await key.Get()).Value!.Length);
