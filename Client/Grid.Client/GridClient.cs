@@ -90,7 +90,12 @@ public sealed class GridClient : IAsyncDisposable
             await StopAndDisposeAsync(host).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             var cause = ex is OperationCanceledException && filter?.LastFailure is { } last ? last : ex;
-            throw new GridConnectionException(NoSiloMessage(options), cause);
+            throw new GridConnectionException(
+                options.Mode == GridConnectionMode.Redis && FindRedisFailure(cause) is { } redis
+                    ? $"cannot read the membership table from Redis {GridClientOptions.RedactRedis(options.RedisConnectionString)} " +
+                        $"(service {options.ServiceId}, cluster {options.ClusterId}): {redis.Message}"
+                    : NoSiloMessage(options),
+                cause);
         }
     }
 
@@ -109,6 +114,22 @@ public sealed class GridClient : IAsyncDisposable
         }
 
         await StopAndDisposeAsync(_host).ConfigureAwait(false);
+    }
+
+    /// <summary>Redis itself unreachable, as opposed to Redis naming no live gateway.</summary>
+    private static Exception? FindRedisFailure(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 8; depth++)
+        {
+            if (exception.GetType().Namespace?.StartsWith("StackExchange.Redis", StringComparison.Ordinal) == true)
+            {
+                return exception;
+            }
+
+            exception = exception.InnerException;
+        }
+
+        return null;
     }
 
     private static async Task<IPEndPoint[]> ResolveGatewaysAsync(

@@ -11,6 +11,7 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using StackExchange.Redis;
 
 namespace Grid.Client.Hosting;
 
@@ -73,7 +74,7 @@ public static class GridClientHostingExtensions
                         (gateways ?? ResolveNow(names)).Select(e => e.ToGatewayUri()).ToList()));
                 break;
             case GridConnectionMode.Redis:
-                client.UseRedisClustering(options.RedisConnectionString!);
+                client.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(options));
                 break;
             default:
                 throw new ArgumentException($"unknown connection mode {options.Mode}", nameof(options));
@@ -92,6 +93,19 @@ public static class GridClientHostingExtensions
             options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         client.Services.AddSingleton<IClientConnectionRetryFilter>(
             sp => sp.GetRequiredService<GridConnectionRetryFilter>());
+    }
+
+    /// <summary>
+    /// The silos' Redis, with a connect timeout that leaves room for retries within the client's
+    /// own: StackExchange.Redis waits 5 s by default, longer than a short connect timeout.
+    /// </summary>
+    private static ConfigurationOptions RedisConfiguration(GridClientOptions options)
+    {
+        var configuration = ConfigurationOptions.Parse(options.RedisConnectionString!);
+        var budget = (int)Math.Clamp(options.ConnectTimeout.TotalMilliseconds / 4, 100, configuration.ConnectTimeout);
+        configuration.ConnectTimeout = budget;
+        configuration.ConnectRetry = 1;
+        return configuration;
     }
 
     private static List<IPEndPoint> ResolveNow(GatewayAddress[] gateways)
