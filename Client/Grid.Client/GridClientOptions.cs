@@ -52,8 +52,9 @@ public sealed class GridClientOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Logging of the client's Orleans host; none by default, so that a command line's output
-    /// stays its own. Not validated.
+    /// Logging of the host <see cref="GridClient.ConnectAsync"/> builds; none by default, so that
+    /// a command line's output stays its own. Not validated; AddGridClient leaves logging to the
+    /// application's host.
     /// </summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 
