@@ -57,7 +57,7 @@ public sealed class GridClient : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="GridConnectionException">No silo answered in time.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
     public static async Task<GridClient> ConnectAsync(
         GridClientOptions options, CancellationToken cancellationToken = default)
     {
@@ -68,7 +68,8 @@ public sealed class GridClient : IAsyncDisposable
         deadline.CancelAfter(options.ConnectTimeout);
 
         var gateways = options.Mode == GridConnectionMode.Gateways
-            ? await ResolveGatewaysAsync(options, cancellationToken, deadline.Token).ConfigureAwait(false)
+            ? await ResolveGatewaysAsync(options, cancellationToken, deadline.Token)
+                .ConfigureAwait(false)
             : null;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -77,7 +78,8 @@ public sealed class GridClient : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         options.ConfigureLogging?.Invoke(builder.Logging);
-        builder.UseOrleansClient(client => GridClientHostingExtensions.Configure(client, options, gateways));
+        builder.UseOrleansClient(
+            client => GridClientHostingExtensions.Configure(client, options, gateways));
         var host = builder.Build();
         try
         {
@@ -89,8 +91,12 @@ public sealed class GridClient : IAsyncDisposable
             var filter = host.Services.GetService<GridConnectionRetryFilter>();
             await StopAndDisposeAsync(host).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            var cause = ex is OperationCanceledException && filter?.LastFailure is { } last ? last : ex;
-            throw new GridConnectionException(NoSiloMessage(options), cause);
+            var cause = ex is OperationCanceledException && filter?.LastFailure is { } last
+                ? last
+                : ex;
+            var redis = options.Mode == GridConnectionMode.Redis ? FindRedisFailure(cause) : null;
+            throw new GridConnectionException(
+                redis is null ? NoSiloMessage(options) : RedisMessage(options, redis), cause);
         }
     }
 
@@ -109,6 +115,28 @@ public sealed class GridClient : IAsyncDisposable
         }
 
         await StopAndDisposeAsync(_host).ConfigureAwait(false);
+    }
+
+    private static string RedisMessage(GridClientOptions options, Exception redis) =>
+        "cannot read the membership table from Redis " +
+        $"{GridClientOptions.RedactRedis(options.RedisConnectionString)} " +
+        $"(service {options.ServiceId}, cluster {options.ClusterId}): {redis.Message}";
+
+    /// <summary>Redis itself unreachable, as opposed to Redis naming no live gateway.</summary>
+    private static Exception? FindRedisFailure(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 8; depth++)
+        {
+            var space = exception.GetType().Namespace;
+            if (space?.StartsWith("StackExchange.Redis", StringComparison.Ordinal) == true)
+            {
+                return exception;
+            }
+
+            exception = exception.InnerException;
+        }
+
+        return null;
     }
 
     private static async Task<IPEndPoint[]> ResolveGatewaysAsync(

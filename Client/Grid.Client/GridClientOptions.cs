@@ -20,7 +20,8 @@ public sealed class GridClientOptions
 
     public GridConnectionMode Mode { get; set; } = GridConnectionMode.Localhost;
 
-    /// <summary><see cref="GridConnectionMode.Localhost"/>: the gateway port on 127.0.0.1.</summary>
+    /// <summary><see cref="GridConnectionMode.Localhost"/>: the gateway port on 127.0.0.1.
+    /// </summary>
     public int GatewayPort { get; set; } = DefaultGatewayPort;
 
     /// <summary><see cref="GridConnectionMode.Gateways"/>: HOST:PORT of each gateway.</summary>
@@ -51,8 +52,9 @@ public sealed class GridClientOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Logging of the client's Orleans host; none by default, so that a command line's output
-    /// stays its own. Not validated.
+    /// Logging of the host <see cref="GridClient.ConnectAsync"/> builds; none by default, so that
+    /// a command line's output stays its own. Not validated; AddGridClient leaves logging to the
+    /// application's host.
     /// </summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 
@@ -74,7 +76,7 @@ public sealed class GridClientOptions
     public static GridClientOptions ForRedis(string connectionString) =>
         new() { Mode = GridConnectionMode.Redis, RedisConnectionString = connectionString };
 
-    /// <summary>A copy to change without touching these options (which a client may hold).</summary>
+    /// <summary>A copy to change without touching these options (a client may hold them).</summary>
     public GridClientOptions Clone()
     {
         var copy = new GridClientOptions
@@ -106,14 +108,16 @@ public sealed class GridClientOptions
                 if (GatewayPort is < 1 or > 65535)
                 {
                     throw new ArgumentException(
-                        $"GatewayPort must be between 1 and 65535, not {GatewayPort}", nameof(GatewayPort));
+                        $"GatewayPort must be between 1 and 65535, not {GatewayPort}",
+                        nameof(GatewayPort));
                 }
 
                 break;
             case GridConnectionMode.Gateways:
                 if (Gateways.Count == 0)
                 {
-                    throw new ArgumentException("Gateways mode needs at least one HOST:PORT", nameof(Gateways));
+                    throw new ArgumentException(
+                        "Gateways mode needs at least one HOST:PORT", nameof(Gateways));
                 }
 
                 foreach (var gateway in Gateways)
@@ -147,7 +151,8 @@ public sealed class GridClientOptions
         if (ConnectRetryDelay < TimeSpan.Zero || ConnectRetryDelay > ConnectTimeout)
         {
             throw new ArgumentException(
-                $"ConnectRetryDelay must be between 0 and ConnectTimeout ({Seconds(ConnectTimeout)}), " +
+                "ConnectRetryDelay must be between 0 and ConnectTimeout " +
+                $"({Seconds(ConnectTimeout)}), " +
                 $"not {Seconds(ConnectRetryDelay)}",
                 nameof(ConnectRetryDelay));
         }
@@ -209,7 +214,8 @@ public sealed class GridClientOptions
         if (value <= TimeSpan.Zero || value > TimeoutMax)
         {
             throw new ArgumentException(
-                $"{name} must be more than 0 and at most {Seconds(TimeoutMax)}, not {Seconds(value)}",
+                $"{name} must be more than 0 and at most {Seconds(TimeoutMax)}, " +
+                $"not {Seconds(value)}",
                 name);
         }
     }

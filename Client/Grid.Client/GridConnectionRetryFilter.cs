@@ -4,7 +4,8 @@ namespace Grid.Client;
 
 /// <summary>
 /// Keeps Orleans' client start retrying (no gateway yet, connection refused, Redis not up) every
-/// <see cref="GridClientOptions.ConnectRetryDelay"/> until <see cref="GridClientOptions.ConnectTimeout"/>
+/// <see cref="GridClientOptions.ConnectRetryDelay"/> until
+/// <see cref="GridClientOptions.ConnectTimeout"/>
 /// has passed since the first failure, and remembers the last failure for the error message.
 /// One per client host.
 /// </summary>
@@ -24,7 +25,8 @@ internal sealed class GridConnectionRetryFilter : IClientConnectionRetryFilter
 
     public int Failures { get; private set; }
 
-    public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+    public async Task<bool> ShouldRetryConnectionAttempt(
+        Exception exception, CancellationToken cancellationToken)
     {
         LastFailure = exception;
         Failures++;
@@ -38,7 +40,8 @@ internal sealed class GridConnectionRetryFilter : IClientConnectionRetryFilter
 
         try
         {
-            await Task.Delay(_options.ConnectRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.ConnectRetryDelay, _time, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -12,7 +12,7 @@ public static class GridValidation
     /// <summary>Longest key, account id, operation id or symbol (UTF-16 characters).</summary>
     public const int IdLengthMax = 1024;
 
-    /// <summary>Most history entries, price levels or trades one call returns (the grains' bound).</summary>
+    /// <summary>Most history entries, price levels or trades one call returns.</summary>
     public const int PageMax = 1000;
 
     public static void Key(string key, string name = "key") => Identifier(key, name);
@@ -32,7 +32,8 @@ public static class GridValidation
         if (value.Length > KvLimits.MaxValueBytes)
         {
             throw new ArgumentException(
-                $"{name} is {value.Length:N0} bytes; a value holds at most {KvLimits.MaxValueBytes:N0}",
+                $"{name} is {value.Length:N0} bytes; " +
+                $"a value holds at most {KvLimits.MaxValueBytes:N0}",
                 name);
         }
     }
@@ -88,7 +89,8 @@ public static class GridValidation
     {
         if (value <= 0)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be {what}, not {value}");
+            throw new ArgumentOutOfRangeException(
+                name, value, $"{name} must be {what}, not {value}");
         }
     }
 }

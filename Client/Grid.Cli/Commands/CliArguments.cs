@@ -12,7 +12,8 @@ internal static class CliArguments
     /// <summary>A positive whole number: amounts, quantities, prices, order ids.</summary>
     public static long Positive(string text, string name, string what)
     {
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            || value <= 0)
         {
             throw new ArgumentException($"{name} must be {what}, not '{text}'");
         }

@@ -46,7 +46,8 @@ internal static class ClientCommand
         GridClient client;
         try
         {
-            client = await GridClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+            client = await GridClient.ConnectAsync(options, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (GridConnectionException ex)
         {
@@ -63,7 +64,8 @@ internal static class ClientCommand
         {
             try
             {
-                return await body(client, arguments, output, cancellationToken).ConfigureAwait(false);
+                return await body(client, arguments, output, cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -72,7 +74,8 @@ internal static class ClientCommand
             }
             catch (Exception ex) when (IsClusterGone(ex))
             {
-                await output.FailAsync(name, $"lost the cluster: {ex.Message}").ConfigureAwait(false);
+                await output.FailAsync(name, $"lost the cluster: {ex.Message}")
+                    .ConfigureAwait(false);
                 return ExitCodes.Unavailable;
             }
             catch (Exception ex)
@@ -86,5 +89,6 @@ internal static class ClientCommand
 
     /// <summary>The call could not reach any silo (as opposed to a silo refusing it).</summary>
     public static bool IsClusterGone(Exception exception) =>
-        exception is GridConnectionException or SiloUnavailableException or ConnectionFailedException;
+        exception is GridConnectionException or SiloUnavailableException
+            or ConnectionFailedException;
 }

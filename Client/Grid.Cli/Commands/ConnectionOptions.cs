@@ -16,14 +16,16 @@ internal sealed class ConnectionOptions
         Gateway = new Option<string[]>("--gateway")
         {
             HelpName = "HOST:PORT",
-            Description = "A silo gateway; repeatable. Default: localhost clustering at 127.0.0.1:" +
+            Description = "A silo gateway; repeatable. Default: localhost clustering at " +
+                "127.0.0.1:" +
                 GridClientOptions.DefaultGatewayPort.ToString(CultureInfo.InvariantCulture),
             Recursive = true,
         };
         Redis = new Option<string?>("--redis")
         {
             HelpName = "CONNECTION",
-            Description = "Find the gateways in the Redis membership table the silos use (host:6379,...)",
+            Description =
+                "Find the gateways in the Redis membership table the silos use (host:6379,...)",
             Recursive = true,
         };
         ServiceId = new Option<string>("--service-id")
@@ -77,14 +79,15 @@ internal sealed class ConnectionOptions
         return command;
     }
 
-    /// <summary>The client options the command line names; throws ArgumentException if bad.</summary>
+    /// <summary>The client options the command line names; ArgumentException if bad.</summary>
     public GridClientOptions Read(ParseResult result)
     {
         var gateways = result.GetValue(Gateway) ?? [];
         var redis = result.GetValue(Redis);
         if (gateways.Length > 0 && redis is not null)
         {
-            throw new ArgumentException("--gateway and --redis exclude each other: name gateways or a membership table");
+            throw new ArgumentException(
+                "--gateway and --redis exclude each other: name gateways or a membership table");
         }
 
         GridClientOptions options;
@@ -111,11 +114,12 @@ internal sealed class ConnectionOptions
         }
 
         var timeout = result.GetValue(ConnectTimeout);
-        if (!double.IsFinite(timeout) || timeout <= 0 || timeout > GridClientOptions.TimeoutMax.TotalSeconds)
+        var timeoutMax = GridClientOptions.TimeoutMax.TotalSeconds;
+        if (!double.IsFinite(timeout) || timeout <= 0 || timeout > timeoutMax)
         {
             throw new ArgumentException(
-                $"--connect-timeout must be more than 0 and at most {GridClientOptions.TimeoutMax.TotalSeconds} " +
-                $"seconds, not {timeout.ToString(CultureInfo.InvariantCulture)}");
+                $"--connect-timeout must be more than 0 and at most {timeoutMax} seconds, " +
+                $"not {timeout.ToString(CultureInfo.InvariantCulture)}");
         }
 
         options.ServiceId = result.GetValue(ServiceId)!;

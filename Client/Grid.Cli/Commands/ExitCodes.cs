@@ -14,7 +14,9 @@ internal static class ExitCodes
     /// <summary>The command line was wrong; nothing was attempted.</summary>
     public const int Usage = 2;
 
-    /// <summary>No silo answered (client commands): none at the gateways, or the cluster went away.</summary>
+    /// <summary>
+    /// No silo answered (client commands): none at the gateways, or the cluster went away.
+    /// </summary>
     public const int Unavailable = 3;
 
     /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>

@@ -6,7 +6,8 @@ namespace Grid.Cli.Commands;
 internal static class GridCommand
 {
     public static RootCommand Create() =>
-        new("grid: the Grid command line. Commands: kv, account, orders, status, bench (transport, swarm).")
+        new("grid: the Grid command line. " +
+            "Commands: kv, account, orders, status, bench (transport, swarm).")
         {
             KvCommand.Create(),
             AccountCommand.Create(),
@@ -15,7 +16,8 @@ internal static class GridCommand
             BenchCommand.Create(),
         };
 
-    public static Task<int> InvokeAsync(string[] args) => InvokeAsync(args, Console.Out, Console.Error);
+    public static Task<int> InvokeAsync(string[] args) =>
+        InvokeAsync(args, Console.Out, Console.Error);
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>, writing to <paramref name="output"/> and
@@ -24,17 +26,22 @@ internal static class GridCommand
     /// script that captures standard error gets the reason and nothing else.
     /// </summary>
     public static async Task<int> InvokeAsync(
-        string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+        string[] args,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken = default)
     {
         var parseResult = Create().Parse(args);
         if (parseResult.Errors.Count > 0)
         {
             var messages = string.Join("; ", parseResult.Errors.Select(e => e.Message));
-            await error.WriteLineAsync($"grid: {messages} (see 'grid --help')").ConfigureAwait(false);
+            await error.WriteLineAsync($"grid: {messages} (see 'grid --help')")
+                .ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        return await parseResult.InvokeAsync(configuration, cancellationToken)
+            .ConfigureAwait(false);
     }
 }

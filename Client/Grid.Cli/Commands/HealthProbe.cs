@@ -27,32 +27,38 @@ internal static class HealthProbe
         {
             using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
             status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException
             && !cancellationToken.IsCancellationRequested)
         {
-            return (null, ex is TaskCanceledException ? "no answer within " + Seconds(Timeout) : ex.Message);
+            return (null,
+                ex is TaskCanceledException ? "no answer within " + Seconds(Timeout) : ex.Message);
         }
 
         try
         {
             using var document = JsonDocument.Parse(body);
-            var problem = status is >= 200 and < 300 ? null : $"HTTP {status.ToString(CultureInfo.InvariantCulture)}";
+            var problem = status is >= 200 and < 300 ? null : $"HTTP {Code(status)}";
             return (document.RootElement.Clone(), problem);
         }
         catch (JsonException)
         {
             var excerpt = body.Length > ExcerptLength ? body[..ExcerptLength] + "..." : body;
-            return (null, $"HTTP {status.ToString(CultureInfo.InvariantCulture)}, not JSON: {excerpt}");
+            return (null, $"HTTP {Code(status)}, not JSON: {excerpt}");
         }
     }
 
     /// <summary>An absolute http(s) URL, or an ArgumentException.</summary>
     public static Uri ParseUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+        Uri.TryCreate(text, UriKind.Absolute, out var url)
+            && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
-            : throw new ArgumentException($"--health-url must be an http:// or https:// URL, not '{text}'");
+            : throw new ArgumentException(
+                $"--health-url must be an http:// or https:// URL, not '{text}'");
+
+    private static string Code(int status) => status.ToString(CultureInfo.InvariantCulture);
 
     private static string Seconds(TimeSpan value) =>
         value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";

@@ -9,10 +9,13 @@ namespace Grid.Cli.Commands;
 /// <summary><c>grid kv</c>: get, put, delete, version and bulk import of keys.</summary>
 internal static class KvCommand
 {
+    private static CliJsonContext Json => CliJsonContext.Default;
+
     public static Command Create()
     {
         var connection = new ConnectionOptions();
-        var command = new Command("kv", "The key-value store: values are UTF-8 text here, bytes in the grid")
+        var command = new Command(
+            "kv", "The key-value store: values are UTF-8 text here, bytes in the grid")
         {
             Get(connection),
             Put(connection),
@@ -23,12 +26,35 @@ internal static class KvCommand
         return connection.AddTo(command);
     }
 
+    /// <summary>"ok KEY VERSION" or its JSON: what put and import print per acknowledged put.
+    /// </summary>
+    internal static Task WriteAcknowledgedAsync(CliOutput output, string key, long version) =>
+        output.ResultAsync(new KvWriteJson(key, version), Json.KvWriteJson,
+            $"ok {key} {version.ToString(CultureInfo.InvariantCulture)}");
+
+    internal static string CheckKey(string key)
+    {
+        GridValidation.Key(key, "KEY");
+        return key;
+    }
+
+    internal static byte[] CheckValue(string value, string name = "VALUE")
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        GridValidation.Value(bytes, name);
+        return bytes;
+    }
+
     private static Argument<string> KeyArgument() => new("KEY") { Description = "The key" };
 
     private static Command Get(ConnectionOptions connection)
     {
         var key = KeyArgument();
-        var command = new Command("get", "Print the value as UTF-8 text; exit 1 with 'not found: KEY' if absent") { key };
+        var command = new Command(
+            "get", "Print the value as UTF-8 text; exit 1 with 'not found: KEY' if absent")
+        {
+            key,
+        };
         command.SetAction((result, cancellationToken) => ClientCommand.RunAsync(
             result, connection, "kv get",
             () => CheckKey(result.GetValue(key)!),
@@ -42,16 +68,9 @@ internal static class KvCommand
                 }
 
                 var text = Encoding.UTF8.GetString(entry.Value!);
-                if (output.Json)
-                {
-                    await output.WriteJsonAsync(new KvValueJson(k, text, entry.Version),
-                        CliJsonContext.Default.KvValueJson).ConfigureAwait(false);
-                }
-                else
-                {
-                    await output.WriteLineAsync(text).ConfigureAwait(false);
-                }
-
+                await output.ResultAsync(
+                    new KvValueJson(k, text, entry.Version), Json.KvValueJson, text)
+                    .ConfigureAwait(false);
                 return ExitCodes.Success;
             },
             cancellationToken));
@@ -65,10 +84,13 @@ internal static class KvCommand
         var command = new Command("put", "Store a value; prints 'ok KEY VERSION'") { key, value };
         command.SetAction((result, cancellationToken) => ClientCommand.RunAsync(
             result, connection, "kv put",
-            () => (Key: CheckKey(result.GetValue(key)!), Value: CheckValue(result.GetValue(value)!)),
+            () => (
+                Key: CheckKey(result.GetValue(key)!),
+                Value: CheckValue(result.GetValue(value)!)),
             async (client, arguments, output, _) =>
             {
-                var version = await client.Kv.PutAsync(arguments.Key, arguments.Value).ConfigureAwait(false);
+                var version = await client.Kv.PutAsync(arguments.Key, arguments.Value)
+                    .ConfigureAwait(false);
                 await WriteAcknowledgedAsync(output, arguments.Key, version).ConfigureAwait(false);
                 return ExitCodes.Success;
             },
@@ -79,23 +101,16 @@ internal static class KvCommand
     private static Command Delete(ConnectionOptions connection)
     {
         var key = KeyArgument();
-        var command = new Command("delete", "Remove a key (deleting an absent key changes nothing)") { key };
+        var command = new Command(
+            "delete", "Remove a key (deleting an absent key changes nothing)") { key };
         command.SetAction((result, cancellationToken) => ClientCommand.RunAsync(
             result, connection, "kv delete",
             () => CheckKey(result.GetValue(key)!),
             async (client, k, output, _) =>
             {
                 var deleted = await client.Kv.DeleteAsync(k).ConfigureAwait(false);
-                if (output.Json)
-                {
-                    await output.WriteJsonAsync(new KvDeleteJson(k, deleted), CliJsonContext.Default.KvDeleteJson)
-                        .ConfigureAwait(false);
-                }
-                else
-                {
-                    await output.WriteLineAsync(deleted ? $"deleted {k}" : $"absent {k}").ConfigureAwait(false);
-                }
-
+                await output.ResultAsync(new KvDeleteJson(k, deleted), Json.KvDeleteJson,
+                    deleted ? $"deleted {k}" : $"absent {k}").ConfigureAwait(false);
                 return ExitCodes.Success;
             },
             cancellationToken));
@@ -112,38 +127,11 @@ internal static class KvCommand
             async (client, k, output, _) =>
             {
                 var version = await client.Kv.VersionAsync(k).ConfigureAwait(false);
-                if (output.Json)
-                {
-                    await output.WriteJsonAsync(new KvWriteJson(k, version), CliJsonContext.Default.KvWriteJson)
-                        .ConfigureAwait(false);
-                }
-                else
-                {
-                    await output.WriteLineAsync(version.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                }
-
+                await output.ResultAsync(new KvWriteJson(k, version), Json.KvWriteJson,
+                    version.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
                 return ExitCodes.Success;
             },
             cancellationToken));
         return command;
-    }
-
-    /// <summary>"ok KEY VERSION", or its JSON line: what put and import print per acknowledged write.</summary>
-    internal static Task WriteAcknowledgedAsync(CliOutput output, string key, long version) =>
-        output.Json
-            ? output.WriteJsonAsync(new KvWriteJson(key, version), CliJsonContext.Default.KvWriteJson)
-            : output.WriteLineAsync($"ok {key} {version.ToString(CultureInfo.InvariantCulture)}");
-
-    internal static string CheckKey(string key)
-    {
-        GridValidation.Key(key, "KEY");
-        return key;
-    }
-
-    internal static byte[] CheckValue(string value, string name = "VALUE")
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        GridValidation.Value(bytes, name);
-        return bytes;
     }
 }

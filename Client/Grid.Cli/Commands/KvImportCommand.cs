@@ -6,10 +6,13 @@ using Grid.Client;
 
 namespace Grid.Cli.Commands;
 
-/// <summary><c>grid kv import [FILE]</c>: bulk writes that survive silo failovers (see <see cref="KvImporter"/>).</summary>
+/// <summary>
+/// <c>grid kv import [FILE]</c>: bulk writes that survive silo failovers (see
+/// <see cref="KvImporter"/>).
+/// </summary>
 internal static class KvImportCommand
 {
-    /// <summary>An attempt that takes longer is abandoned and retried (it may still land).</summary>
+    /// <summary>A longer attempt is abandoned and retried (it may still land).</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
     public static Command Create(ConnectionOptions connection)
@@ -22,13 +25,14 @@ internal static class KvImportCommand
         var keyTimeout = new Option<double>("--key-timeout")
         {
             HelpName = "SECONDS",
-            Description = "How long one key is retried (across silo failovers and reconnections) before it counts as failed",
+            Description = "How long one key is retried (across silo failovers and " +
+                "reconnections) before it counts as failed",
             DefaultValueFactory = _ => 30,
         };
         var command = new Command(
             "import",
-            "Write KEY<TAB>VALUE lines, printing 'ok KEY VERSION' (flushed) for each acknowledged write; " +
-            "exit 1 if any line failed")
+            "Write KEY<TAB>VALUE lines, printing 'ok KEY VERSION' (flushed) for each " +
+            "acknowledged write; exit 1 if any line failed")
         {
             file, keyTimeout,
         };
@@ -66,9 +70,11 @@ internal static class KvImportCommand
         return command;
     }
 
-    private static (string? Path, KvImportSettings Settings) ReadArguments(string? path, double keyTimeoutSeconds)
+    private static (string? Path, KvImportSettings Settings) ReadArguments(
+        string? path, double keyTimeoutSeconds)
     {
-        if (!double.IsFinite(keyTimeoutSeconds) || keyTimeoutSeconds <= 0 || keyTimeoutSeconds > 3_600)
+        if (!double.IsFinite(keyTimeoutSeconds) || keyTimeoutSeconds <= 0
+            || keyTimeoutSeconds > 3_600)
         {
             throw new ArgumentException(
                 "--key-timeout must be more than 0 and at most 3600 seconds, not " +
@@ -86,10 +92,11 @@ internal static class KvImportCommand
         }
 
         var keyTimeout = TimeSpan.FromSeconds(keyTimeoutSeconds);
-        return (path, new KvImportSettings(keyTimeout, keyTimeout < AttemptTimeout ? keyTimeout : AttemptTimeout));
+        var attemptTimeout = keyTimeout < AttemptTimeout ? keyTimeout : AttemptTimeout;
+        return (path, new KvImportSettings(keyTimeout, attemptTimeout));
     }
 
-    /// <summary>A new client with the same options, trying no longer than the key has left.</summary>
+    /// <summary>A new client with the same options, trying no longer than the key has.</summary>
     private static async Task<IKvImportTarget> ReconnectAsync(
         GridClientOptions options, TimeSpan remaining, CancellationToken cancellationToken)
     {
@@ -97,7 +104,10 @@ internal static class KvImportCommand
         if (remaining < retry.ConnectTimeout)
         {
             retry.ConnectTimeout = remaining;
-            retry.ConnectRetryDelay = remaining < retry.ConnectRetryDelay ? remaining / 4 : retry.ConnectRetryDelay;
+            if (remaining < retry.ConnectRetryDelay)
+            {
+                retry.ConnectRetryDelay = remaining / 4;
+            }
         }
 
         var client = await GridClient.ConnectAsync(retry, cancellationToken).ConfigureAwait(false);

@@ -16,10 +16,12 @@ internal static class StatusCommand
         var healthUrl = new Option<string>("--health-url")
         {
             HelpName = "URL",
-            Description = "grid-silo's health endpoint; skipped with a note when it does not answer",
+            Description =
+                "grid-silo's health endpoint; skipped with a note when it does not answer",
             DefaultValueFactory = _ => HealthProbe.DefaultUrl.ToString(),
         };
-        var command = new Command("status", "Show the silos (address, status, name) and grid-silo's health")
+        var command = new Command(
+            "status", "Show the silos (address, status, name) and grid-silo's health")
         {
             healthUrl,
         };
@@ -29,11 +31,13 @@ internal static class StatusCommand
             async (client, url, output, token) =>
             {
                 var silos = await client.Status.SilosAsync().ConfigureAwait(false);
-                var (health, problem) = await HealthProbe.FetchAsync(url, token).ConfigureAwait(false);
+                var (health, problem) = await HealthProbe.FetchAsync(url, token)
+                    .ConfigureAwait(false);
                 if (output.Json)
                 {
-                    await output.WriteJsonAsync(new StatusJson(silos, url.ToString(), health, problem),
-                        CliJsonContext.Default.StatusJson).ConfigureAwait(false);
+                    var status = new StatusJson(silos, url.ToString(), health, problem);
+                    await output.WriteJsonAsync(status, CliJsonContext.Default.StatusJson)
+                        .ConfigureAwait(false);
                     return ExitCodes.Success;
                 }
 
@@ -47,7 +51,8 @@ internal static class StatusCommand
                 }
                 else
                 {
-                    await output.WriteLineAsync($"health {url}: skipped ({problem})").ConfigureAwait(false);
+                    await output.WriteLineAsync($"health {url}: skipped ({problem})")
+                        .ConfigureAwait(false);
                 }
 
                 return ExitCodes.Success;

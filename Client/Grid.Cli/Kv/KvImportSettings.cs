@@ -11,11 +11,13 @@ internal sealed record KvImportSettings(
     TimeSpan AttemptTimeout,
     int ConsecutiveFailedKeysMax = 10)
 {
-    /// <summary>The first pause after a failed attempt; it doubles up to <see cref="RetryDelayMax"/>.</summary>
+    /// <summary>
+    /// The first pause after a failed attempt; it doubles up to <see cref="RetryDelayMax"/>.
+    /// </summary>
     public TimeSpan RetryDelayMin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     public TimeSpan RetryDelayMax { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Failed attempts on one connection after which it is replaced by a new one.</summary>
+    /// <summary>Failed attempts on one connection after which a new one replaces it.</summary>
     public int FailuresBeforeReconnect { get; init; } = 3;
 }

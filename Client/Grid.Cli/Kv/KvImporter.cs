@@ -28,7 +28,7 @@ internal sealed class KvImporter
     private int _targetFailures;
 
     /// <param name="target">The connection to start with; null to connect on the first key.</param>
-    /// <param name="connect">Opens a new connection within the given time; throws if it cannot.</param>
+    /// <param name="connect">Opens a connection within the given time; throws if it cannot.</param>
     public KvImporter(
         IKvImportTarget? target,
         Func<TimeSpan, CancellationToken, Task<IKvImportTarget>> connect,
@@ -43,7 +43,8 @@ internal sealed class KvImporter
         _time = time;
     }
 
-    public async Task<KvImportSummary> RunAsync(TextReader input, CancellationToken cancellationToken)
+    public async Task<KvImportSummary> RunAsync(
+        TextReader input, CancellationToken cancellationToken)
     {
         long lines = 0, written = 0, failed = 0;
         var failedInRow = 0;
@@ -64,26 +65,31 @@ internal sealed class KvImporter
                     continue;
                 }
 
-                var (version, lastFailure) = await WriteAsync(key, value, cancellationToken).ConfigureAwait(false);
+                var (version, lastFailure) = await WriteAsync(key, value, cancellationToken)
+                    .ConfigureAwait(false);
                 if (version is { } acknowledged)
                 {
-                    await KvCommand.WriteAcknowledgedAsync(_output, key, acknowledged).ConfigureAwait(false);
+                    await KvCommand.WriteAcknowledgedAsync(_output, key, acknowledged)
+                        .ConfigureAwait(false);
                     written++;
                     failedInRow = 0;
                     continue;
                 }
 
                 failed++;
+                var seconds = _settings.KeyTimeout.TotalSeconds
+                    .ToString(CultureInfo.InvariantCulture);
+                var reason = lastFailure is null
+                    ? "no attempt finished"
+                    : CliArguments.Message(lastFailure);
                 await _output.FailAsync(Name,
-                    $"failed {key} (line {lines}): not acknowledged within " +
-                    $"{_settings.KeyTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: " +
-                    (lastFailure is null ? "no attempt finished" : CliArguments.Message(lastFailure)))
+                    $"failed {key} (line {lines}): not acknowledged within {seconds} s: {reason}")
                     .ConfigureAwait(false);
                 if (++failedInRow >= _settings.ConsecutiveFailedKeysMax)
                 {
                     await _output.FailAsync(Name,
-                        $"giving up: {failedInRow} keys in a row failed; lines after {lines} were not imported")
-                        .ConfigureAwait(false);
+                        $"giving up: {failedInRow} keys in a row failed; " +
+                        $"lines after {lines} were not imported").ConfigureAwait(false);
                     return new KvImportSummary(lines, written, failed, GaveUp: true);
                 }
             }
@@ -97,7 +103,7 @@ internal sealed class KvImporter
         }
     }
 
-    /// <summary>Splits at the first tab: the value is the rest of the line, tabs included.</summary>
+    /// <summary>Splits at the first tab: the value is the rest of the line, tabs and all.</summary>
     internal static bool TryParse(
         string line, long lineNumber, out string key, out byte[] value, out string problem)
     {
@@ -125,7 +131,7 @@ internal sealed class KvImporter
         return true;
     }
 
-    /// <summary>The acknowledged version, or null and the last failure once the key timed out.</summary>
+    /// <summary>The acknowledged version, or null and the last failure when time ran out.</summary>
     private async Task<(long? Version, Exception? LastFailure)> WriteAsync(
         string key, byte[] value, CancellationToken cancellationToken)
     {
@@ -143,8 +149,9 @@ internal sealed class KvImporter
             try
             {
                 _target ??= await _connect(remaining, cancellationToken).ConfigureAwait(false);
-                var version = await PutAsync(_target, key, value, Min(remaining, _settings.AttemptTimeout),
-                    cancellationToken).ConfigureAwait(false);
+                var attemptTimeout = Min(remaining, _settings.AttemptTimeout);
+                var version = await PutAsync(_target, key, value, attemptTimeout, cancellationToken)
+                    .ConfigureAwait(false);
                 _targetFailures = 0;
                 return (version, null);
             }
@@ -161,7 +168,8 @@ internal sealed class KvImporter
             remaining = _settings.KeyTimeout - _time.GetElapsedTime(start);
             if (remaining > TimeSpan.Zero)
             {
-                await Task.Delay(Min(delay, remaining), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Min(delay, remaining), _time, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             delay = Min(delay * 2, _settings.RetryDelayMax);
@@ -169,7 +177,11 @@ internal sealed class KvImporter
     }
 
     private async Task<long> PutAsync(
-        IKvImportTarget target, string key, byte[] value, TimeSpan timeout, CancellationToken cancellationToken)
+        IKvImportTarget target,
+        string key,
+        byte[] value,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         var put = target.PutAsync(key, value);
         try
@@ -181,13 +193,14 @@ internal sealed class KvImporter
             // The write may still land (a later retry then writes the same value again); its
             // outcome is no longer anyone's, but must not surface as an unobserved exception.
             _ = put.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskContinuationOptions.OnlyOnFaulted
+                | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
             throw;
         }
     }
 
-    /// <summary>Drops the current connection; it closes in the background, off the key's clock.</summary>
+    /// <summary>Drops the current connection; it closes in the background, off the clock.</summary>
     private void Retire()
     {
         if (_target is not { } target)

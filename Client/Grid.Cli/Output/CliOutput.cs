@@ -12,7 +12,9 @@ namespace Grid.Cli.Output;
 /// </summary>
 internal sealed class CliOutput
 {
-    /// <summary>As in bench output: a redirected stream has room, Spectre would assume 80 columns.</summary>
+    /// <summary>
+    /// As in bench output: a redirected stream has room, where Spectre would assume 80 columns.
+    /// </summary>
     private const int RedirectedWidth = 160;
 
     private IAnsiConsole? _console;
@@ -44,6 +46,23 @@ internal sealed class CliOutput
     public Task WriteJsonAsync<T>(T value, JsonTypeInfo<T> typeInfo) =>
         WriteLineAsync(JsonSerializer.Serialize(value, typeInfo));
 
+    /// <summary>A result: the JSON document with <c>--json</c>, otherwise the line.</summary>
+    public Task ResultAsync<T>(T document, JsonTypeInfo<T> typeInfo, string line) =>
+        Json ? WriteJsonAsync(document, typeInfo) : WriteLineAsync(line);
+
+    /// <summary>A result: the JSON document with <c>--json</c>, otherwise the table.</summary>
+    public Task ResultAsync<T>(T document, JsonTypeInfo<T> typeInfo, Func<IRenderable> table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (Json)
+        {
+            return WriteJsonAsync(document, typeInfo);
+        }
+
+        Write(table());
+        return Task.CompletedTask;
+    }
+
     /// <summary>One "grid: command: message" line on standard error.</summary>
     public async Task FailAsync(string command, string message)
     {
@@ -53,7 +72,8 @@ internal sealed class CliOutput
 
     private IAnsiConsole CreateConsole()
     {
-        var redirected = !ReferenceEquals(Out, System.Console.Out) || System.Console.IsOutputRedirected;
+        var redirected = !ReferenceEquals(Out, System.Console.Out)
+            || System.Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(Out),

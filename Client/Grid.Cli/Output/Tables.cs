@@ -29,7 +29,7 @@ internal static class Tables
         foreach (var entry in entries)
         {
             table.AddRow(
-                entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                Time(entry.At, "yyyy-MM-dd HH:mm:ss.fff"),
                 entry.Kind.ToString(),
                 Markup.Escape(entry.OperationId),
                 Markup.Escape(entry.Counterparty ?? ""),
@@ -46,7 +46,9 @@ internal static class Tables
         RightAlign(table, 0, 2, 3, 4, 5, 6);
         table.AddRow(
             Number(result.OrderId),
-            result.Status == OrderStatus.Rejected ? $"Rejected ({result.RejectReason})" : result.Status.ToString(),
+            result.Status == OrderStatus.Rejected
+                ? $"Rejected ({result.RejectReason})"
+                : result.Status.ToString(),
             Number(result.Quantity),
             Number(result.FilledQuantity),
             Number(result.RemainingQuantity),
@@ -106,7 +108,7 @@ internal static class Tables
                 Markup.Escape(silo.Name ?? ""),
                 Markup.Escape(silo.HostName ?? ""),
                 silo.GatewayPort is { } port and > 0 ? Number(port) : "",
-                silo.StartedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "");
+                silo.StartedAt is { } started ? Time(started, "yyyy-MM-dd HH:mm:ss") : "");
         }
 
         return Caption(table, silos.Count == 0 ? "no silos" : null);
@@ -135,4 +137,7 @@ internal static class Tables
         caption is null ? table : table.Caption(Markup.Escape(caption));
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Time(DateTimeOffset time, string format) =>
+        time.UtcDateTime.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -31,7 +31,8 @@ public sealed class GridAccounts
     /// <summary>
     /// Adds <paramref name="amount"/> once per <paramref name="depositId"/> (a new GUID when null).
     /// </summary>
-    public async Task<DepositResult> DepositAsync(string accountId, long amount, string? depositId = null)
+    public async Task<DepositResult> DepositAsync(
+        string accountId, long amount, string? depositId = null)
     {
         GridValidation.AccountId(accountId, nameof(accountId));
         GridValidation.Amount(amount, nameof(amount));
@@ -54,7 +55,8 @@ public sealed class GridAccounts
         if (string.Equals(fromAccount, toAccount, StringComparison.Ordinal))
         {
             throw new ArgumentException(
-                $"a transfer needs two different accounts, not '{fromAccount}' twice", nameof(toAccount));
+                $"a transfer needs two different accounts, not '{fromAccount}' twice",
+                nameof(toAccount));
         }
 
         GridValidation.Amount(amount, nameof(amount));
@@ -70,7 +72,8 @@ public sealed class GridAccounts
     }
 
     /// <summary>The most recent entries, newest last.</summary>
-    public Task<IReadOnlyList<AccountEntry>> HistoryAsync(string accountId, int max = DefaultHistory)
+    public Task<IReadOnlyList<AccountEntry>> HistoryAsync(
+        string accountId, int max = DefaultHistory)
     {
         GridValidation.AccountId(accountId, nameof(accountId));
         GridValidation.Count(max, nameof(max));
@@ -84,7 +87,8 @@ public sealed class GridAccounts
         return Grain(accountId).GetState();
     }
 
-    private static string NewOperationId() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+    private static string NewOperationId() =>
+        Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 
     private IAccountGrain Grain(string accountId) => _grains.GetGrain<IAccountGrain>(accountId);
 }

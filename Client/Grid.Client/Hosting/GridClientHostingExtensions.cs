@@ -11,6 +11,7 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using StackExchange.Redis;
 
 namespace Grid.Client.Hosting;
 
@@ -39,7 +40,8 @@ public static class GridClientHostingExtensions
         return services.AddGridClient(options);
     }
 
-    public static IServiceCollection AddGridClient(this IServiceCollection services, GridClientOptions options)
+    public static IServiceCollection AddGridClient(
+        this IServiceCollection services, GridClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
@@ -64,19 +66,23 @@ public static class GridClientHostingExtensions
         switch (options.Mode)
         {
             case GridConnectionMode.Localhost:
-                client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+                client.UseLocalhostClustering(
+                    options.GatewayPort, options.ServiceId, options.ClusterId);
                 break;
             case GridConnectionMode.Gateways:
                 var names = options.Gateways.Select(GatewayAddress.Parse).ToArray();
-                client.UseStaticClustering((OptionsBuilder<StaticGatewayListProviderOptions> gatewayOptions) =>
-                    gatewayOptions.Configure(o => o.Gateways =
-                        (gateways ?? ResolveNow(names)).Select(e => e.ToGatewayUri()).ToList()));
+                client.UseStaticClustering(
+                    (OptionsBuilder<StaticGatewayListProviderOptions> gatewayOptions) =>
+                        gatewayOptions.Configure(o => o.Gateways =
+                            [.. (gateways ?? ResolveNow(names)).Select(e => e.ToGatewayUri())]));
                 break;
             case GridConnectionMode.Redis:
-                client.UseRedisClustering(options.RedisConnectionString!);
+                client.UseRedisClustering(
+                    o => o.ConfigurationOptions = RedisConfiguration(options));
                 break;
             default:
-                throw new ArgumentException($"unknown connection mode {options.Mode}", nameof(options));
+                throw new ArgumentException(
+                    $"unknown connection mode {options.Mode}", nameof(options));
         }
 
         client.Configure<ClusterOptions>(o =>
@@ -86,12 +92,31 @@ public static class GridClientHostingExtensions
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
         // One attempt must not outlast the whole connect budget (Orleans' default is 5 s).
-        client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout =
-            options.ConnectTimeout < o.OpenConnectionTimeout ? options.ConnectTimeout : o.OpenConnectionTimeout);
+        client.Configure<ConnectionOptions>(o =>
+        {
+            if (options.ConnectTimeout < o.OpenConnectionTimeout)
+            {
+                o.OpenConnectionTimeout = options.ConnectTimeout;
+            }
+        });
         client.Services.AddSingleton(sp => new GridConnectionRetryFilter(
             options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         client.Services.AddSingleton<IClientConnectionRetryFilter>(
             sp => sp.GetRequiredService<GridConnectionRetryFilter>());
+    }
+
+    /// <summary>
+    /// The silos' Redis, with a connect timeout that leaves room for retries within the client's
+    /// own: StackExchange.Redis waits 5 s by default, longer than a short connect timeout.
+    /// </summary>
+    private static ConfigurationOptions RedisConfiguration(GridClientOptions options)
+    {
+        var configuration = ConfigurationOptions.Parse(options.RedisConnectionString!);
+        var milliseconds = options.ConnectTimeout.TotalMilliseconds / 4;
+        configuration.ConnectTimeout =
+            (int)Math.Clamp(milliseconds, 100, configuration.ConnectTimeout);
+        configuration.ConnectRetry = 1;
+        return configuration;
     }
 
     private static List<IPEndPoint> ResolveNow(GatewayAddress[] gateways)

@@ -17,7 +17,7 @@ public sealed class GridKv
         _grains = grains;
     }
 
-    /// <summary>The value and its version; <see cref="KvEntry.Exists"/> is false when absent.</summary>
+    /// <summary>The value and its version (<see cref="KvEntry.Exists"/> false if absent).</summary>
     public Task<KvEntry> GetAsync(string key)
     {
         GridValidation.Key(key, nameof(key));
@@ -32,7 +32,7 @@ public sealed class GridKv
         return Grain(key).Put(value);
     }
 
-    /// <summary>Stores <paramref name="value"/> as UTF-8 and returns the key's new version.</summary>
+    /// <summary>Stores <paramref name="value"/> as UTF-8; returns the key's new version.</summary>
     public Task<long> PutAsync(string key, string value)
     {
         ArgumentNullException.ThrowIfNull(value);

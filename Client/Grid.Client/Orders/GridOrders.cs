@@ -57,7 +57,8 @@ public sealed class GridOrders
         GridValidation.OrderId(orderId, nameof(orderId));
         if (newQuantity is null && newPrice is null)
         {
-            throw new ArgumentException("a replace needs a new quantity, a new price or both", nameof(newQuantity));
+            throw new ArgumentException(
+                "a replace needs a new quantity, a new price or both", nameof(newQuantity));
         }
 
         if (newQuantity is { } quantity)
@@ -96,13 +97,15 @@ public sealed class GridOrders
         return Grain(symbol).GetState();
     }
 
-    /// <summary>The matching engine's rules, checked here so that a bad order never travels.</summary>
+    /// <summary>The matching engine's rules, checked here so a bad order never travels.</summary>
     public static void Validate(OrderRequest order)
     {
         ArgumentNullException.ThrowIfNull(order);
-        if (!Enum.IsDefined(order.Side) || !Enum.IsDefined(order.Type) || !Enum.IsDefined(order.TimeInForce))
+        if (!Enum.IsDefined(order.Side) || !Enum.IsDefined(order.Type)
+            || !Enum.IsDefined(order.TimeInForce))
         {
-            throw new ArgumentException("order side, type and time in force must be defined values", nameof(order));
+            throw new ArgumentException(
+                "order side, type and time in force must be defined values", nameof(order));
         }
 
         GridValidation.Quantity(order.Quantity, "quantity");

@@ -42,7 +42,8 @@ public sealed class GridStatus
             var hosts = await management.GetHosts(onlyActive).ConfigureAwait(false);
             foreach (var (address, status) in hosts)
             {
-                silos.Add(new SiloInfo(address.ToParsableString(), status.ToString(), null, null, null, null, null));
+                silos.Add(new SiloInfo(
+                    address.ToParsableString(), status.ToString(), null, null, null, null, null));
             }
         }
 
