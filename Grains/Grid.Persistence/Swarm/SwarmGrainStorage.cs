@@ -192,57 +192,57 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     {
         ArgumentNullException.ThrowIfNull(grainState);
         cancellationToken.ThrowIfCancellationRequested();
-        var store = Store();
-        var key = StorageKey(stateName, grainId);
-        var started = Stopwatch.GetTimestamp();
-        try
+        var etag = SwarmStorageRecord.NewEtag();
+        await ReplaceAsync("write", stateName, grainId, grainState.ETag, etag, () =>
         {
-            var mark = await MarkAsync(store, key).ConfigureAwait(false);
-            CheckEtag("write", stateName, grainId, mark, grainState.ETag);
-            var etag = SwarmStorageRecord.NewEtag();
             var state = _options.GrainStorageSerializer.Serialize(grainState.State);
-            var record = SwarmStorageRecord.Encode(etag, state.ToMemory().Span);
-            var write = await store.PutAsync(key, record).ConfigureAwait(false);
-            CheckNoOtherActivation(stateName, grainId, key, mark, write.ObservedOthers);
-            _marks.Set(KeyText(key), new GrainStateMark(etag, Math.Max(write.Write, write.ObservedOthers)));
-            grainState.ETag = etag;
-            grainState.RecordExists = true;
-            _metrics.Completed("write", started);
-        }
-        catch (Exception ex) when (IsStorageFailure(ex))
-        {
-            throw Fail("write", stateName, grainId, ex);
-        }
+            return SwarmStorageRecord.Encode(etag, state.ToMemory().Span);
+        }).ConfigureAwait(false);
+        grainState.ETag = etag;
+        grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         cancellationToken.ThrowIfCancellationRequested();
+        // Deleting is writing a tombstone: the key's entry and buffers are freed by the sweep
+        // after the grace period (SWARM README, "Deletion").
+        await ReplaceAsync("clear", stateName, grainId, grainState.ETag, null, record: null).ConfigureAwait(false);
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        grainState.State = _activators.GetActivator<T>().Create();
+    }
+
+    /// <summary>
+    /// The write path of write and clear: check the caller's ETag against the one stored, put
+    /// the new record (or delete the key when <paramref name="record"/> is null), and check that
+    /// no other activation wrote in between.
+    /// </summary>
+    private async Task ReplaceAsync(
+        string operation, string stateName, GrainId grainId, string? callerEtag, string? newEtag, Func<byte[]>? record)
+    {
         var store = Store();
         var key = StorageKey(stateName, grainId);
         var started = Stopwatch.GetTimestamp();
         try
         {
             var mark = await MarkAsync(store, key).ConfigureAwait(false);
-            CheckEtag("clear", stateName, grainId, mark, grainState.ETag);
-            if (mark.Etag is not null)
+            CheckEtag(operation, stateName, grainId, mark, callerEtag);
+            if (record is not null || mark.Etag is not null)
             {
-                // Deleting is writing a tombstone: the key's entry and buffers are freed by the
-                // sweep after the grace period (SWARM README, "Deletion").
-                var write = await store.DeleteAsync(key).ConfigureAwait(false);
+                var write = record is null
+                    ? await store.DeleteAsync(key).ConfigureAwait(false)
+                    : await store.PutAsync(key, record()).ConfigureAwait(false);
                 CheckNoOtherActivation(stateName, grainId, key, mark, write.ObservedOthers);
-                _marks.Set(KeyText(key), new GrainStateMark(null, Math.Max(write.Write, write.ObservedOthers)));
+                _marks.Set(KeyText(key), new GrainStateMark(newEtag, Math.Max(write.Write, write.ObservedOthers)));
             }
 
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-            grainState.State = _activators.GetActivator<T>().Create();
-            _metrics.Completed("clear", started);
+            _metrics.Completed(operation, started);
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
-            throw Fail("clear", stateName, grainId, ex);
+            throw Fail(operation, stateName, grainId, ex);
         }
     }
 
