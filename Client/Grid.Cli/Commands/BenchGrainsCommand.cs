@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.ComponentModel;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Grid.Cli.Bench;
 using Grid.Cli.Bench.Grains;
 using Grid.Persistence.Swarm;
@@ -255,14 +256,29 @@ internal static class BenchGrainsCommand
     private static async Task<int> RunAsync(
         GrainsBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
     {
+        // System.CommandLine 2.0.0 does not turn Ctrl+C or SIGTERM into the action's token
+        // (its ProcessTerminationTimeout is null, dotnet/command-line-api#2739), and this
+        // command owns child processes and a silo: a first signal stops the run, which stops
+        // them; a second one ends the process at once.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = !stop.IsCancellationRequested;
+            stop.Cancel();
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         var progressConsole = BenchConsoles.CreateProgress();
         IReadOnlyList<BenchResult> results;
         try
         {
-            results = await GrainsBench.RunAsync(settings, progressConsole, cancellationToken).ConfigureAwait(false);
+            results = await GrainsBench.RunAsync(settings, progressConsole, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (stop.IsCancellationRequested
+            && (ex is OperationCanceledException || IsStartFailure(ex)))
         {
+            // Ops in flight fail as their memory nodes or Redis are killed; that is the stop.
             await Console.Error.WriteLineAsync("grid: bench grains: cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }

@@ -42,7 +42,8 @@ internal static class GrainsBench
         SwarmMemoryNodes? memoryNodes = null;
         RedisServerProcess? redis = null;
         GrainsBenchHost? host = null;
-        // Ctrl+C may end the process soon after the token fires: processes go first, at once.
+        // On Ctrl+C the child processes go first, at once: the process may not live to see
+        // the hosts stop.
         using var kill = cancellationToken.Register(() =>
         {
             memoryNodes?.Kill();

@@ -69,7 +69,10 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
             processes.Select(p => p.Address.ToString()).ToList(), keyFile, processes, ownsKeyFile: true);
     }
 
-    /// <summary>Kills the nodes started here now, synchronously (Ctrl+C).</summary>
+    /// <summary>
+    /// Kills the nodes started here and deletes their key file now, synchronously (Ctrl+C,
+    /// SIGTERM: the process may be gone before any await returns).
+    /// </summary>
     public void Kill()
     {
         foreach (var process in _processes)
@@ -81,6 +84,18 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
             catch (InvalidOperationException)
             {
                 // It exited in between.
+            }
+        }
+
+        if (_ownKeyFile is not null)
+        {
+            try
+            {
+                File.Delete(_ownKeyFile);
+            }
+            catch (IOException)
+            {
+                // Best effort; DisposeAsync tries again.
             }
         }
     }
