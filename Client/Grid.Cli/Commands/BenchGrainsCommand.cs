@@ -26,6 +26,8 @@ internal static class BenchGrainsCommand
     public const int ValueBytesMax = 512 * 1024;
 
     private const int DefaultOps = 10_000;
+    private const StringSplitOptions ListParts =
+        StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries;
     private const int DefaultRounds = 5;
 
     private const string Caption =
@@ -149,7 +151,8 @@ internal static class BenchGrainsCommand
             }
 
             requested.Remove(GrainsBench.Redis);
-            redisSkipped = $"{RedisServerProcess.ExecutableName} is not on PATH (Debian/Ubuntu: apt-get install redis-server)";
+            redisSkipped = $"{RedisServerProcess.ExecutableName} is not on PATH " +
+                "(Debian/Ubuntu: apt-get install redis-server)";
         }
 
         if (ops < 1)
@@ -190,7 +193,7 @@ internal static class BenchGrainsCommand
     private static HashSet<string> ParseProviders(IReadOnlyList<string> providers)
     {
         var requested = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var part in providers.SelectMany(p => p.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        foreach (var part in providers.SelectMany(p => p.Split(',', ListParts)))
         {
             if (!GrainsBench.Systems.Contains(part))
             {
@@ -228,7 +231,7 @@ internal static class BenchGrainsCommand
         }
 
         var addresses = new List<string>();
-        foreach (var part in memoryNodes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var part in memoryNodes.Split(',', ListParts))
         {
             if (!NetworkAddress.TryParse(part, out var endpoint))
             {

@@ -3,7 +3,7 @@ namespace Grid.Cli.Bench.Grains;
 /// <summary>
 /// The <c>call</c> op of one provider: an Orleans client call through the silo's gateway to a
 /// <see cref="BenchStateGrain"/> whose key names the provider, which writes its state. Loops
-/// own their grains as in <see cref="StorageGrainPool"/>.
+/// own their grains (<see cref="LoopGrains"/>).
 /// </summary>
 internal sealed class CallGrainPool
 {
@@ -36,20 +36,7 @@ internal sealed class CallGrainPool
     /// <summary>The call op of loop <paramref name="loop"/> of <paramref name="loops"/>.</summary>
     public Func<ValueTask> CallOp(int loop, int loops)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(loop);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(loop, Math.Min(loops, _grains.Length));
-        var next = loop;
-        return () =>
-        {
-            var grain = _grains[next];
-            next += loops;
-            if (next >= _grains.Length)
-            {
-                next = loop;
-            }
-
-            return new ValueTask(grain.WriteAsync(_value));
-        };
+        var next = LoopGrains.Cycle(loop, loops, _grains.Length);
+        return () => new ValueTask(_grains[next()].WriteAsync(_value));
     }
 }

@@ -58,12 +58,14 @@ internal static class GrainsBench
 
             if (settings.Providers.Contains(Swarm))
             {
-                memoryNodes = await StartMemoryNodesAsync(settings, progress, cancellationToken).ConfigureAwait(false);
+                memoryNodes = await StartMemoryNodesAsync(settings, progress, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             if (settings.Providers.Contains(Redis))
             {
-                redis = await RedisServerProcess.StartAsync(settings.RedisServer!, cancellationToken).ConfigureAwait(false);
+                redis = await RedisServerProcess.StartAsync(settings.RedisServer!, cancellationToken)
+                    .ConfigureAwait(false);
                 progress.MarkupLine(Markup.Escape($"{Redis}: redis-server on {redis.Address}, no persistence"));
             }
 
@@ -72,8 +74,10 @@ internal static class GrainsBench
             progress.MarkupLine(Markup.Escape(
                 $"silo and client up; providers {string.Join(", ", settings.Providers)}; " +
                 $"{settings.GrainPool:N0} grains per provider and kind, {settings.ValueBytes} B values"));
-            var rows = await PrepareRowsAsync(settings, host, progress, cancellationToken).ConfigureAwait(false);
-            return await BenchProgress.RunAsync(progress, rows, settings.Plan, cancellationToken).ConfigureAwait(false);
+            var rows = await PrepareRowsAsync(settings, host, progress, cancellationToken)
+                .ConfigureAwait(false);
+            return await BenchProgress.RunAsync(progress, rows, settings.Plan, cancellationToken)
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -152,7 +156,10 @@ internal static class GrainsBench
     /// returns the rows: op by op, each provider's row next to the others'.
     /// </summary>
     private static async Task<IReadOnlyList<BenchRow>> PrepareRowsAsync(
-        GrainsBenchSettings settings, GrainsBenchHost host, IAnsiConsole progress, CancellationToken cancellationToken)
+        GrainsBenchSettings settings,
+        GrainsBenchHost host,
+        IAnsiConsole progress,
+        CancellationToken cancellationToken)
     {
         var value = new byte[settings.ValueBytes];
         new Random(0).NextBytes(value);
@@ -161,7 +168,8 @@ internal static class GrainsBench
         foreach (var provider in settings.Providers)
         {
             progress.MarkupLine(Markup.Escape(
-                $"{provider}: writing {settings.GrainPool:N0} records and activating {settings.GrainPool:N0} grains"));
+                $"{provider}: writing {settings.GrainPool:N0} records, " +
+                $"activating {settings.GrainPool:N0} grains"));
             var storage = new StorageGrainPool(host.Storage(provider), settings.GrainPool, value);
             await storage.PrepareAsync(cancellationToken).ConfigureAwait(false);
             var calls = new CallGrainPool(host.Client, provider, settings.GrainPool, value);
@@ -195,6 +203,7 @@ internal static class GrainsBench
         var other = results.FirstOrDefault(r => r.System == baseline && r.Op == op);
         return swarm is null || other is not { P50Microseconds: > 0 }
             ? null
-            : (swarm.P50Microseconds / other.P50Microseconds).ToString("0.00", CultureInfo.InvariantCulture) + "x";
+            : (swarm.P50Microseconds / other.P50Microseconds)
+                .ToString("0.00", CultureInfo.InvariantCulture) + "x";
     }
 }

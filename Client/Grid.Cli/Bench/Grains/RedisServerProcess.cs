@@ -50,7 +50,8 @@ internal sealed class RedisServerProcess : IAsyncDisposable
     /// Starts <paramref name="executable"/> and waits until it accepts connections; tries
     /// another port if the one picked was taken in between.
     /// </summary>
-    public static async Task<RedisServerProcess> StartAsync(string executable, CancellationToken cancellationToken)
+    public static async Task<RedisServerProcess> StartAsync(
+        string executable, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(executable);
         for (var attempt = 1; ; attempt++)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orleans.Storage;
 
 namespace Grid.Cli.Bench.Grains;
@@ -6,9 +7,8 @@ namespace Grid.Cli.Bench.Grains;
 /// The <c>storage-write</c> and <c>storage-read</c> ops of one provider: its
 /// <see cref="IGrainStorage"/> called directly, as a grain's persistent state would call it,
 /// over a pool of grain ids. Each grain has its own <see cref="GrainState{T}"/>, so its ETag is
-/// always the one the provider last returned for it, and each loop of a row owns its own grains
-/// (loop <c>l</c> of <c>c</c> takes grains <c>l, l+c, l+2c, …</c>), so no two ops in flight
-/// touch one grain.
+/// always the one the provider last returned for it; loops own their grains
+/// (<see cref="LoopGrains"/>).
 /// </summary>
 internal sealed class StorageGrainPool
 {
@@ -18,9 +18,9 @@ internal sealed class StorageGrainPool
     private const int PrepareParallelism = 4;
 
     private readonly IGrainStorage _storage;
+    private readonly byte[] _value;
     private readonly GrainId[] _ids;
     private readonly GrainState<BenchGrainState>[] _states;
-    private readonly byte[] _value;
 
     public StorageGrainPool(IGrainStorage storage, int grains, byte[] value)
     {
@@ -33,12 +33,10 @@ internal sealed class StorageGrainPool
         _states = new GrainState<BenchGrainState>[grains];
         for (var grain = 0; grain < grains; grain++)
         {
-            _ids[grain] = GrainId.Create(GrainTypeName, grain.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _ids[grain] = GrainId.Create(GrainTypeName, grain.ToString(CultureInfo.InvariantCulture));
             _states[grain] = new GrainState<BenchGrainState>(new BenchGrainState { Value = value });
         }
     }
-
-    public int Count => _ids.Length;
 
     /// <summary>
     /// Reads every grain (learning the ETag of a record an earlier run left on external memory
@@ -50,61 +48,45 @@ internal sealed class StorageGrainPool
             new ParallelOptions { MaxDegreeOfParallelism = PrepareParallelism, CancellationToken = cancellationToken },
             async (grain, _) =>
             {
-                await _storage.ReadStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]).ConfigureAwait(false);
-                _states[grain].State = new BenchGrainState { Value = _value };
-                await _storage.WriteStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]).ConfigureAwait(false);
+                await ReadAsync(grain).ConfigureAwait(false);
+                await WriteAsync(grain).ConfigureAwait(false);
             });
 
     /// <summary>The write op of loop <paramref name="loop"/> of <paramref name="loops"/>.</summary>
     public Func<ValueTask> WriteOp(int loop, int loops)
     {
-        var next = Grains(loop, loops);
-        return () => new ValueTask(WriteAsync(next()));
+        var next = LoopGrains.Cycle(loop, loops, _ids.Length);
+        return () => new ValueTask(WriteOrResyncAsync(next()));
     }
 
     /// <summary>The read op of loop <paramref name="loop"/> of <paramref name="loops"/>.</summary>
     public Func<ValueTask> ReadOp(int loop, int loops)
     {
-        var next = Grains(loop, loops);
-        return () =>
-        {
-            var grain = next();
-            return new ValueTask(_storage.ReadStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]));
-        };
+        var next = LoopGrains.Cycle(loop, loops, _ids.Length);
+        return () => new ValueTask(ReadAsync(next()));
     }
 
-    /// <summary>Loop <paramref name="loop"/>'s grains in turn, round and round.</summary>
-    private Func<int> Grains(int loop, int loops)
+    private Task ReadAsync(int grain) =>
+        _storage.ReadStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]);
+
+    /// <summary>Writes the bench value (a read may have replaced the state object).</summary>
+    private Task WriteAsync(int grain)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(loop);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(loop, Math.Min(loops, _ids.Length));
-        var next = loop;
-        return () =>
-        {
-            var grain = next;
-            next += loops;
-            if (next >= _ids.Length)
-            {
-                next = loop;
-            }
-
-            return grain;
-        };
+        _states[grain].State = new BenchGrainState { Value = _value };
+        return _storage.WriteStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]);
     }
 
-    private async Task WriteAsync(int grain)
+    private async Task WriteOrResyncAsync(int grain)
     {
         try
         {
-            await _storage.WriteStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]).ConfigureAwait(false);
+            await WriteAsync(grain).ConfigureAwait(false);
         }
         catch (InconsistentStateException)
         {
             // Counted as an error; re-read so that the grain's next write carries the stored
             // ETag instead of failing for good.
-            await _storage.ReadStateAsync(BenchStateGrain.StateName, _ids[grain], _states[grain]).ConfigureAwait(false);
-            _states[grain].State = new BenchGrainState { Value = _value };
+            await ReadAsync(grain).ConfigureAwait(false);
             throw;
         }
     }
