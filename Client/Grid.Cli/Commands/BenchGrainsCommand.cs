@@ -75,7 +75,7 @@ internal static class BenchGrainsCommand
             HelpName = "HOST:PORT,...",
             Description = "Running grid-memnode processes (2f+1) for the swarm provider, instead of " +
                 $"starting {SwarmMemoryNodes.Count} here; each needs a region 0 of " +
-                $"{ByteSize.Format(SwarmMemoryNodes.RegionBytes)} (--size); the bench writes its records there",
+                $"{SwarmMemoryNodes.RegionMiB}MiB (--size); the bench writes its records there",
         };
         var keyFile = new Option<string?>("--cluster-key-file")
         {

@@ -81,19 +81,30 @@ internal static class GrainsBench
         }
         finally
         {
-            if (host is not null)
+            // Nested so that a failing stop leaves no process behind.
+            try
             {
-                await host.DisposeAsync().ConfigureAwait(false);
+                if (host is not null)
+                {
+                    await host.DisposeAsync().ConfigureAwait(false);
+                }
             }
-
-            if (memoryNodes is not null)
+            finally
             {
-                await memoryNodes.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (redis is not null)
-            {
-                await redis.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    if (memoryNodes is not null)
+                    {
+                        await memoryNodes.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (redis is not null)
+                    {
+                        await redis.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
             }
         }
     }
@@ -147,7 +158,7 @@ internal static class GrainsBench
         progress.MarkupLine(Markup.Escape(
             $"{Swarm}: {SwarmMemoryNodes.Count} grid-memnode processes on loopback " +
             $"({string.Join(", ", nodes.Addresses)}), region 0 of " +
-            $"{(SwarmMemoryNodes.RegionBytes + (1 << 20) - 1) >> 20} MiB each"));
+            $"{SwarmMemoryNodes.RegionMiB} MiB each"));
         return nodes;
     }
 

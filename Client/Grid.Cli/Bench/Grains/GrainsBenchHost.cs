@@ -75,10 +75,16 @@ internal sealed class GrainsBenchHost : IAsyncDisposable
             host._clientStarted = true;
             return host;
         }
-        catch
+        catch (Exception ex)
         {
             await host.DisposeAsync().ConfigureAwait(false);
-            throw;
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            // A provider that cannot reach its store fails the silo's start with its own type.
+            throw new InvalidOperationException($"the silo or its client did not start: {ex.Message}", ex);
         }
     }
 
@@ -86,20 +92,30 @@ internal sealed class GrainsBenchHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(StopTimeout);
-        if (_clientStarted)
+        try
         {
-            _clientStarted = false;
-            await _client.StopAsync(timeout.Token).ConfigureAwait(false);
+            if (_clientStarted)
+            {
+                _clientStarted = false;
+                await _client.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
         }
-
-        if (_siloStarted)
+        finally
         {
-            _siloStarted = false;
-            await _silo.StopAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                if (_siloStarted)
+                {
+                    _siloStarted = false;
+                    await _silo.StopAsync(timeout.Token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _client.Dispose();
+                _silo.Dispose();
+            }
         }
-
-        _client.Dispose();
-        _silo.Dispose();
     }
 
     private static HostApplicationBuilder CreateBuilder(string name)

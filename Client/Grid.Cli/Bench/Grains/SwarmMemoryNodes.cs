@@ -37,6 +37,9 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
     /// <summary>Region 0 each node needs: the layout SWARM grain storage uses by default.</summary>
     public static long RegionBytes => SwarmKvStore.RegionBytesFor(SwarmGrainStorageOptions.DefaultLayout());
 
+    /// <summary><see cref="RegionBytes"/> rounded up to whole MiB, for messages and --size.</summary>
+    public static long RegionMiB => (RegionBytes + (1 << 20) - 1) >> 20;
+
     /// <summary>Running nodes given on the command line; nothing to start or stop.</summary>
     public static SwarmMemoryNodes External(IReadOnlyList<string> addresses, string keyFile) =>
         new(addresses, keyFile, [], ownsKeyFile: false);

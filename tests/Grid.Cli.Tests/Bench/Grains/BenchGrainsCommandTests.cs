@@ -26,6 +26,28 @@ public sealed class BenchGrainsCommandTests
         Assert.Equal(ExitCodes.Usage, exitCode);
     }
 
+    [Fact]
+    public async Task Unreachable_memory_nodes_fail_the_run_with_exit_1()
+    {
+        var keyFile = Path.Combine(Path.GetTempPath(), $"grid-bench-grains-test-{Guid.NewGuid():N}.key");
+        await File.WriteAllTextAsync(keyFile, "a cluster key of at least sixteen bytes", TestContext.Current.CancellationToken);
+        try
+        {
+            // Port 1 on loopback: nothing listens, the connection is refused at once.
+            var exitCode = await GridCommand.InvokeAsync(
+            [
+                "bench", "grains", "--provider", "swarm", "--ops", "10",
+                "--memnodes", "127.0.0.1:1", "--cluster-key-file", keyFile,
+            ]);
+
+            Assert.Equal(ExitCodes.Failure, exitCode);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "postgres" }, 100, 5, 64, 1, null, null, "--provider must be swarm, memory, redis, not 'postgres'")]
     [InlineData(new string[0], 0, 1, 64, 1, null, null, "--ops must be at least 1, not 0")]
