@@ -17,6 +17,8 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
 
     private const uint FirstNodeId = 1000;
 
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+
     private readonly IReadOnlyList<MemoryNodeProcess> _processes;
     private readonly string? _ownKeyFile;
 
@@ -105,8 +107,21 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Killed through the process API and reaped first: MemoryNodeProcess.DisposeAsync
+        // would otherwise run the kill command to continue a stopped node, and a node left
+        // running because that failed would outlive the bench.
+        Kill();
         foreach (var process in _processes)
         {
+            try
+            {
+                await process.WaitForExitAsync(ExitTimeout).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Not reaped in time; DisposeAsync below tries again.
+            }
+
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
