@@ -7,7 +7,7 @@ internal static class GridCommand
 {
     public static RootCommand Create() =>
         new("grid: the Grid command line. " +
-            "Commands: kv, account, orders, status, bench (transport, swarm).")
+            "Commands: kv, account, orders, status, bench (transport, swarm, grains).")
         {
             KvCommand.Create(),
             AccountCommand.Create(),
@@ -40,7 +40,15 @@ internal static class GridCommand
             return ExitCodes.Usage;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // System.CommandLine 2.0.0 leaves the termination timeout unset, so Ctrl+C and SIGTERM
+        // would kill grid at once and leave a bench's memory nodes running
+        // (dotnet/command-line-api#2739): give commands 2 s to cancel and clean up.
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(2),
+        };
         return await parseResult.InvokeAsync(configuration, cancellationToken)
             .ConfigureAwait(false);
     }
