@@ -114,11 +114,7 @@ public sealed class MemoryNodeProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a POSIX signal by name (TERM, KILL, STOP, CONT).</summary>
-    public void Signal(string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", ProcessId.ToString(CultureInfo.InvariantCulture)]);
-        kill?.WaitForExit();
-    }
+    public void Signal(string signal) => PosixSignals.Send(ProcessId, signal);
 
     /// <summary>SIGKILL: the node stops at once, as a crashed machine would.</summary>
     public void Kill()
