@@ -164,6 +164,19 @@ internal static class Blake3Compression
         full[..Math.Min(BlockBytes, output.Length)].CopyTo(output);
     }
 
+    /// <summary>
+    /// Plain BLAKE3 of exactly 64 bytes, 32 bytes out: one compression, no hasher state (a
+    /// Merkle node, specs/dsig.md §3 step 6).
+    /// </summary>
+    public static void HashOneBlock(ReadOnlySpan<byte> block, Span<byte> output)
+    {
+        var cv0 = Iv0;
+        var cv1 = Iv1;
+        ChainingValue(ref cv0, ref cv1, block, 0, BlockBytes, ChunkStart | ChunkEnd | Root);
+        Store(cv0, output);
+        Store(cv1, output[16..]);
+    }
+
     /// <summary>Loads four little-endian words.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<uint> Load(ReadOnlySpan<byte> bytes) =>

@@ -1,0 +1,21 @@
+using System.Diagnostics;
+using Grid.Replication.DSig.Hashing;
+
+namespace Grid.Replication.DSig;
+
+/// <summary>
+/// A one-time public key compressed to its leaf (specs/dsig.md §3 step 5):
+/// BLAKE3(pk_nonce ‖ X[3][0] ‖ … ‖ X[3][67]), 32 bytes, over 16 + 1,224 bytes.
+/// </summary>
+internal static class LeafHash
+{
+    public static void Compute(ReadOnlySpan<byte> pkNonce, ReadOnlySpan<byte> chainTops, Span<byte> leaf)
+    {
+        Debug.Assert(pkNonce.Length == DsigParameters.NonceBytes);
+        Debug.Assert(chainTops.Length == DsigParameters.Chains * DsigParameters.ChainValueBytes);
+        var hasher = Blake3Hasher.Create();
+        hasher.Update(pkNonce);
+        hasher.Update(chainTops);
+        hasher.Finalize(leaf[..DsigParameters.HashBytes]);
+    }
+}
