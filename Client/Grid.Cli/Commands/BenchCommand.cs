@@ -10,5 +10,6 @@ internal static class BenchCommand
         {
             BenchTransportCommand.Create(),
             BenchSwarmCommand.Create(),
+            BenchDsigCommand.Create(),
         };
 }

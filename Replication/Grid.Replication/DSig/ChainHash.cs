@@ -55,6 +55,43 @@ internal static class ChainHash
         }
     }
 
+    /// <summary>
+    /// One step of two chains at the same level (key generation): the same as two
+    /// <see cref="Walk"/> steps, twice as fast on AES-NI.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StepPair(
+        Vector128<byte> pkNonce,
+        int level,
+        int chain0,
+        ref Vector128<byte> head0,
+        ref Vector128<byte> tail0,
+        int chain1,
+        ref Vector128<byte> head1,
+        ref Vector128<byte> tail1)
+    {
+        if (!Haraka.IsHardwareAccelerated)
+        {
+            Walk(pkNonce, ref head0, ref tail0, chain0, level, level + 1);
+            Walk(pkNonce, ref head1, ref tail1, chain1, level, level + 1);
+            return;
+        }
+
+        var s0 = (pkNonce.AsUInt32() + Vector128.CreateScalar((uint)(chain0 + (DsigParameters.Chains * level)))).AsByte();
+        var s1 = head0;
+        var s2 = tail0;
+        var s3 = Vector128<byte>.Zero;
+        var t0 = (pkNonce.AsUInt32() + Vector128.CreateScalar((uint)(chain1 + (DsigParameters.Chains * level)))).AsByte();
+        var t1 = head1;
+        var t2 = tail1;
+        var t3 = Vector128<byte>.Zero;
+        Haraka.Haraka512FeedForwardAesNiPair(ref s0, ref s1, ref s2, ref s3, ref t0, ref t1, ref t2, ref t3);
+        head0 = Vector128.Create(s0.AsUInt64()[1], s1.AsUInt64()[1]).AsByte();
+        tail0 = s2 & TailMask;
+        head1 = Vector128.Create(t0.AsUInt64()[1], t1.AsUInt64()[1]).AsByte();
+        tail1 = t2 & TailMask;
+    }
+
     /// <summary>Loads an 18-byte chain value into its two registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(ReadOnlySpan<byte> value, out Vector128<byte> head, out Vector128<byte> tail)

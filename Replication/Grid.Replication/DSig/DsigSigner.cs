@@ -28,6 +28,7 @@ public sealed class DsigSigner : IDisposable
     private readonly byte[] _masterSeed = new byte[OneTimeKeyGenerator.MasterSeedBytes];
     private readonly List<DsigVerifierGroup> _groups = [];
     private readonly ConcurrentQueue<SignerBatch> _retired = new();
+    private readonly ConcurrentBag<byte[]> _recycled = [];
     private readonly AutoResetEvent _work = new(false);
     private readonly CancellationTokenSource _stop = new();
     private readonly object _groupsGate = new();
@@ -36,7 +37,6 @@ public sealed class DsigSigner : IDisposable
     private ulong _nextSequence;
     private ulong _reservedThrough;
     private long _batches;
-    private long _keysUsed;
     private long _backgroundTicks;
     private long _sendFailures;
     private Exception? _failure;
@@ -72,7 +72,7 @@ public sealed class DsigSigner : IDisposable
 
     public DsigSignerStatistics Statistics => new(
         Interlocked.Read(ref _batches),
-        Interlocked.Read(ref _keysUsed),
+        KeysUsed(),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _backgroundTicks)),
         Interlocked.Read(ref _sendFailures));
 
@@ -145,8 +145,6 @@ public sealed class DsigSigner : IDisposable
         {
             batch.MarkFinished();
         }
-
-        Interlocked.Increment(ref _keysUsed);
     }
 
     /// <summary>Signs into a new array.</summary>
@@ -194,6 +192,7 @@ public sealed class DsigSigner : IDisposable
         }
 
         EraseRetired(force: true);
+        _recycled.Clear();
         CryptographicOperations.ZeroMemory(_masterSeed);
         _work.Dispose();
         _stop.Dispose();
@@ -304,7 +303,8 @@ public sealed class DsigSigner : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var sequence = ReserveSequence();
-        var batch = SignerBatch.Generate(_masterSeed, Self, sequence, _signingKey);
+        _recycled.TryTake(out var buffer);
+        var batch = SignerBatch.Generate(_masterSeed, Self, sequence, _signingKey, buffer);
         foreach (var verifier in neediest.Verifiers)
         {
             try
@@ -367,7 +367,11 @@ public sealed class DsigSigner : IDisposable
     {
         for (var pending = _retired.Count; pending > 0 && _retired.TryDequeue(out var batch); pending--)
         {
-            if (force || batch.Drained)
+            if (batch.Drained)
+            {
+                _recycled.Add(batch.EraseAndRecycle());
+            }
+            else if (force)
             {
                 batch.Erase();
             }
@@ -376,6 +380,18 @@ public sealed class DsigSigner : IDisposable
                 _retired.Enqueue(batch);
             }
         }
+    }
+
+    /// <summary>Every key made and no longer ready was taken: no counter on the signing path.</summary>
+    private long KeysUsed()
+    {
+        long ready = 0;
+        foreach (var group in SnapshotGroups())
+        {
+            ready += Volatile.Read(ref group.ReadyKeys);
+        }
+
+        return (Interlocked.Read(ref _batches) * DsigParameters.BatchKeys) - ready;
     }
 
     private DsigVerifierGroup[] SnapshotGroups()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Grid.Replication.DSig.Hashing;
 
 namespace Grid.Replication.DSig;
@@ -9,6 +10,7 @@ namespace Grid.Replication.DSig;
 /// </summary>
 internal static class LeafHash
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<byte> pkNonce, ReadOnlySpan<byte> chainTops, Span<byte> leaf)
     {
         Debug.Assert(pkNonce.Length == DsigParameters.NonceBytes);

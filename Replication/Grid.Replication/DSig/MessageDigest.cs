@@ -18,6 +18,7 @@ internal static class MessageDigest
     private static ReadOnlySpan<byte> Label => "grid-dsig-msg-v1"u8;
 
     /// <summary>Computes the 68 digits of <paramref name="message"/> under one key.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     public static void Digits(
         DsigDomain domain,
@@ -35,11 +36,23 @@ internal static class MessageDigest
         leaf.CopyTo(prefix[24..]);
         nonce.CopyTo(prefix[(24 + DsigParameters.HashBytes)..]);
 
-        var hasher = Blake3Hasher.Create();
-        hasher.Update(prefix);
-        hasher.Update(message);
         Span<byte> digest = stackalloc byte[DsigParameters.DigestBytes];
-        hasher.Finalize(digest);
+        if (prefix.Length + message.Length <= 2 * Blake3Hasher.ChunkBytes)
+        {
+            // Messages up to 1,976 bytes: one or two chunks, no hasher state.
+            Span<byte> input = stackalloc byte[2 * Blake3Hasher.ChunkBytes];
+            prefix.CopyTo(input);
+            message.CopyTo(input[prefix.Length..]);
+            Blake3Compression.HashTwoChunks(input[..(prefix.Length + message.Length)], digest);
+        }
+        else
+        {
+            var hasher = Blake3Hasher.Create();
+            hasher.Update(prefix);
+            hasher.Update(message);
+            hasher.Finalize(digest);
+        }
+
         WotsDigits.FromDigest(digest, digits);
     }
 }

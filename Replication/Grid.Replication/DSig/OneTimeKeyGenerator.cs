@@ -28,11 +28,14 @@ internal static class OneTimeKeyGenerator
     /// <summary>BLAKE3 key-derivation context: hard-coded and used nowhere else.</summary>
     private static ReadOnlySpan<byte> Context => "grid 2026-01 dsig one-time key material v1"u8;
 
+    private static readonly byte[] ContextKey = Blake3Hasher.ContextKey(Context);
+
     /// <summary>
     /// Generates the key at (<paramref name="batchSequence"/>, <paramref name="keyIndex"/>):
     /// writes its pk_nonce, signature nonce, all levels (layout [chain][level][18 B]) and leaf.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Generate(
         ReadOnlySpan<byte> masterSeed,
         NodeId signer,
@@ -54,7 +57,7 @@ internal static class OneTimeKeyGenerator
         material[^1] = (byte)keyIndex;
 
         Span<byte> expanded = stackalloc byte[ExpandedBytes];
-        var hasher = Blake3Hasher.CreateDeriveKey(Context);
+        var hasher = Blake3Hasher.CreateDeriveKeyFromContextKey(ContextKey);
         hasher.Update(material);
         hasher.Finalize(expanded);
         material.Clear();
@@ -64,19 +67,24 @@ internal static class OneTimeKeyGenerator
         var secrets = expanded[(2 * DsigParameters.NonceBytes)..];
         var salt = System.Runtime.Intrinsics.Vector128.Create(pkNonce[..16]);
         Span<byte> tops = stackalloc byte[DsigParameters.Chains * DsigParameters.ChainValueBytes];
-        for (var chain = 0; chain < DsigParameters.Chains; chain++)
+        const int v = DsigParameters.ChainValueBytes;
+        for (var chain = 0; chain < DsigParameters.Chains; chain += 2)
         {
-            var value = secrets.Slice(chain * DsigParameters.ChainValueBytes, DsigParameters.ChainValueBytes);
-            var stored = levels.Slice(chain * ChainStride, ChainStride);
-            value.CopyTo(stored);
-            ChainHash.Load(value, out var head, out var tail);
+            // Two chains at a time: their hashes are independent, so they overlap on the AES units.
+            var first = levels.Slice(chain * ChainStride, 2 * ChainStride);
+            secrets.Slice(chain * v, v).CopyTo(first);
+            secrets.Slice((chain + 1) * v, v).CopyTo(first[ChainStride..]);
+            ChainHash.Load(first, out var head0, out var tail0);
+            ChainHash.Load(first[ChainStride..], out var head1, out var tail1);
             for (var level = 1; level <= DsigParameters.TopLevel; level++)
             {
-                ChainHash.Walk(salt, ref head, ref tail, chain, level - 1, level);
-                ChainHash.Store(head, tail, stored[(level * DsigParameters.ChainValueBytes)..]);
+                ChainHash.StepPair(salt, level - 1, chain, ref head0, ref tail0, chain + 1, ref head1, ref tail1);
+                ChainHash.Store(head0, tail0, first[(level * v)..]);
+                ChainHash.Store(head1, tail1, first[(ChainStride + (level * v))..]);
             }
 
-            ChainHash.Store(head, tail, tops[(chain * DsigParameters.ChainValueBytes)..]);
+            ChainHash.Store(head0, tail0, tops[(chain * v)..]);
+            ChainHash.Store(head1, tail1, tops[((chain + 1) * v)..]);
         }
 
         expanded.Clear();

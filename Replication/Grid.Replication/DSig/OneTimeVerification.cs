@@ -17,6 +17,7 @@ internal static class OneTimeVerification
     /// under the one-time key whose leaf is <paramref name="trustedLeaf"/>.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Verify(
         DsigDomain domain, ReadOnlySpan<byte> message, in DsigSignature signature, ReadOnlySpan<byte> trustedLeaf)
     {

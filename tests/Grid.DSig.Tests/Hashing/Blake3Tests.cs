@@ -36,6 +36,27 @@ public class Blake3Tests
 
         Assert.Equal(vector.Hash, Run(Blake3Hasher.Create(), input, ExtendedOutputBytes));
         Assert.Equal(vector.Hash[..64], Run(Blake3Hasher.Create(), input, 32));
+        if (inputLength <= Blake3Hasher.ChunkBytes)
+        {
+            var single = new byte[64];
+            Blake3Compression.HashSingleChunk(input, single);
+            Assert.Equal(vector.Hash[..128], Convert.ToHexStringLower(single));
+        }
+
+        if (inputLength <= 2 * Blake3Hasher.ChunkBytes)
+        {
+            var two = new byte[64];
+            Blake3Compression.HashTwoChunks(input, two);
+            Assert.Equal(vector.Hash[..128], Convert.ToHexStringLower(two));
+        }
+
+        if (inputLength == 64)
+        {
+            var one = new byte[32];
+            Blake3Compression.HashOneBlock(input, one);
+            Assert.Equal(vector.Hash[..64], Convert.ToHexStringLower(one));
+        }
+
         var key = Encoding.ASCII.GetBytes(vectors.Key);
         Assert.Equal(vector.KeyedHash, Run(Blake3Hasher.CreateKeyed(key), input, ExtendedOutputBytes));
         var context = Encoding.ASCII.GetBytes(vectors.ContextString);
@@ -77,6 +98,30 @@ public class Blake3Tests
                 return Run(Blake3Hasher.Create(), input, outputLength) == Convert.ToHexStringLower(expected);
             });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(200).WithQuietOnSuccess(true), property);
+    }
+
+    [Fact]
+    public void The_portable_rounds_equal_the_accelerated_ones()
+    {
+        var random = new Random(9);
+        var block = new byte[64];
+        var words = new uint[12];
+        for (var i = 0; i < 5_000; i++)
+        {
+            random.NextBytes(block);
+            for (var w = 0; w < words.Length; w++)
+            {
+                words[w] = (uint)random.NextInt64();
+            }
+
+            var cv0 = System.Runtime.Intrinsics.Vector128.Create(words[0], words[1], words[2], words[3]);
+            var cv1 = System.Runtime.Intrinsics.Vector128.Create(words[4], words[5], words[6], words[7]);
+            var d = System.Runtime.Intrinsics.Vector128.Create(words[8], words[9], words[10], words[11]);
+            Blake3Compression.Rounds7(cv0, cv1, block, words[8] | ((ulong)words[9] << 32), words[10], words[11],
+                out var a, out var b, out var c, out var e);
+            Blake3Compression.Rounds7Portable(cv0, cv1, block, d, out var pa, out var pb, out var pc, out var pe);
+            Assert.Equal((a, b, c, e), (pa, pb, pc, pe));
+        }
     }
 
     private static string Run(Blake3Hasher hasher, byte[] input, int outputLength)

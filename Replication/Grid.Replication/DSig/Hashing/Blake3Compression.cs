@@ -48,12 +48,18 @@ internal static class Blake3Compression
     private static readonly byte[] Schedule = BuildSchedule();
 
     /// <summary>
+    /// Per round, the 16 message word numbers in the order the AVX-512 path consumes them:
+    /// column step x and y words, then diagonal step x and y words (lane i = diagonal i + 3).
+    /// </summary>
+    private static readonly Vector512<uint>[] RoundOrder = BuildRoundOrder();
+
+    /// <summary>
     /// Compresses <paramref name="block"/> (64 bytes; <paramref name="blockLength"/> of them
     /// meaningful, the rest zero) into the chaining value (<paramref name="cv0"/>,
     /// <paramref name="cv1"/>) and returns the four rows of the final state before the
     /// feed-forward; see <see cref="ChainingValue"/> and <see cref="WriteOutputBlock"/>.
     /// </summary>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rounds7(
         Vector128<uint> cv0,
         Vector128<uint> cv1,
@@ -71,48 +77,112 @@ internal static class Blake3Compression
             throw new ArgumentException("a BLAKE3 block is 64 bytes", nameof(block));
         }
 
-        scoped ReadOnlySpan<uint> m;
-        Span<uint> words = stackalloc uint[16];
-        if (BitConverter.IsLittleEndian)
+        var d = Vector128.Create((uint)counter, (uint)(counter >> 32), blockLength, flags);
+        if (Avx512F.VL.IsSupported && BitConverter.IsLittleEndian)
         {
-            m = MemoryMarshal.Cast<byte, uint>(block);
+            Rounds7Avx512(cv0, cv1, block, d, out row0, out row1, out row2, out row3);
         }
         else
         {
-            for (var i = 0; i < 16; i++)
-            {
-                words[i] = BinaryPrimitives.ReadUInt32LittleEndian(block[(4 * i)..]);
-            }
+            Rounds7Portable(cv0, cv1, block, d, out row0, out row1, out row2, out row3);
+        }
+    }
 
-            m = words;
+    /// <summary>
+    /// The rounds with AVX-512: the whole block in one 512-bit register, and each round's
+    /// message words put in column/diagonal order by one 16-word permutation (vpermd); the
+    /// rotations are single instructions (vprord).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rounds7Avx512(
+        Vector128<uint> a,
+        Vector128<uint> b,
+        ReadOnlySpan<byte> block,
+        Vector128<uint> d,
+        out Vector128<uint> row0,
+        out Vector128<uint> row1,
+        out Vector128<uint> row2,
+        out Vector128<uint> row3)
+    {
+        var message = Vector512.Create(MemoryMarshal.Cast<byte, uint>(block));
+        var c = Iv0;
+        var order = RoundOrder;
+        for (var r = 0; r < Rounds; r++)
+        {
+            // G written out rather than called with refs: refs would pin the rows in memory.
+            var words = Avx512F.PermuteVar16x32(message, order[r]);
+            var low = words.GetLower();
+            var high = words.GetUpper();
+            a += b + low.GetLower();
+            d = Avx512F.VL.RotateRight(d ^ a, 16);
+            c += d;
+            b = Avx512F.VL.RotateRight(b ^ c, 12);
+            a += b + low.GetUpper();
+            d = Avx512F.VL.RotateRight(d ^ a, 8);
+            c += d;
+            b = Avx512F.VL.RotateRight(b ^ c, 7);
+
+            // Diagonalise by rotating a, c and d, not b: b is computed last, so its rotation
+            // would sit on the critical path; the others' rotations overlap with it. Lane i then
+            // holds the diagonal through b's word 4 + i: (3,4,9,14), (0,5,10,15), (1,6,11,12),
+            // (2,7,8,13), and the message order matches (see BuildRoundOrder).
+            a = Sse2.Shuffle(a, 0b_10_01_00_11);
+            c = Sse2.Shuffle(c, 0b_00_11_10_01);
+            d = Sse2.Shuffle(d, 0b_01_00_11_10);
+            a += b + high.GetLower();
+            d = Avx512F.VL.RotateRight(d ^ a, 16);
+            c += d;
+            b = Avx512F.VL.RotateRight(b ^ c, 12);
+            a += b + high.GetUpper();
+            d = Avx512F.VL.RotateRight(d ^ a, 8);
+            c += d;
+            b = Avx512F.VL.RotateRight(b ^ c, 7);
+            a = Sse2.Shuffle(a, 0b_00_11_10_01);
+            c = Sse2.Shuffle(c, 0b_10_01_00_11);
+            d = Sse2.Shuffle(d, 0b_01_00_11_10);
+        }
+
+        row0 = a;
+        row1 = b;
+        row2 = c;
+        row3 = d;
+    }
+
+    /// <summary>The rounds on any CPU: message words gathered one by one.</summary>
+    [SkipLocalsInit]
+    internal static void Rounds7Portable(
+        Vector128<uint> cv0,
+        Vector128<uint> cv1,
+        ReadOnlySpan<byte> block,
+        Vector128<uint> d,
+        out Vector128<uint> row0,
+        out Vector128<uint> row1,
+        out Vector128<uint> row2,
+        out Vector128<uint> row3)
+    {
+        Span<uint> m = stackalloc uint[16];
+        for (var i = 0; i < 16; i++)
+        {
+            m[i] = BinaryPrimitives.ReadUInt32LittleEndian(block[(4 * i)..]);
         }
 
         var a = cv0;
         var b = cv1;
         var c = Iv0;
-        var d = Vector128.Create((uint)counter, (uint)(counter >> 32), blockLength, flags);
-        ref var s = ref MemoryMarshal.GetArrayDataReference(Schedule);
+        var s = Schedule;
         for (var r = 0; r < Rounds; r++)
         {
-            ref var o = ref Unsafe.Add(ref s, 16 * r);
-            var mx = Vector128.Create(
-                m[Unsafe.Add(ref o, 0)], m[Unsafe.Add(ref o, 2)],
-                m[Unsafe.Add(ref o, 4)], m[Unsafe.Add(ref o, 6)]);
-            var my = Vector128.Create(
-                m[Unsafe.Add(ref o, 1)], m[Unsafe.Add(ref o, 3)],
-                m[Unsafe.Add(ref o, 5)], m[Unsafe.Add(ref o, 7)]);
+            var o = 16 * r;
+            var mx = Vector128.Create(m[s[o]], m[s[o + 2]], m[s[o + 4]], m[s[o + 6]]);
+            var my = Vector128.Create(m[s[o + 1]], m[s[o + 3]], m[s[o + 5]], m[s[o + 7]]);
             G(ref a, ref b, ref c, ref d, mx, my);
 
             // Diagonalise: lane i then holds the diagonal (i, 4 + (i+1)%4, 8 + (i+2)%4, ...).
             b = Vector128.Shuffle(b, Vector128.Create(1u, 2, 3, 0));
             c = Vector128.Shuffle(c, Vector128.Create(2u, 3, 0, 1));
             d = Vector128.Shuffle(d, Vector128.Create(3u, 0, 1, 2));
-            mx = Vector128.Create(
-                m[Unsafe.Add(ref o, 8)], m[Unsafe.Add(ref o, 10)],
-                m[Unsafe.Add(ref o, 12)], m[Unsafe.Add(ref o, 14)]);
-            my = Vector128.Create(
-                m[Unsafe.Add(ref o, 9)], m[Unsafe.Add(ref o, 11)],
-                m[Unsafe.Add(ref o, 13)], m[Unsafe.Add(ref o, 15)]);
+            mx = Vector128.Create(m[s[o + 8]], m[s[o + 10]], m[s[o + 12]], m[s[o + 14]]);
+            my = Vector128.Create(m[s[o + 9]], m[s[o + 11]], m[s[o + 13]], m[s[o + 15]]);
             G(ref a, ref b, ref c, ref d, mx, my);
             b = Vector128.Shuffle(b, Vector128.Create(3u, 0, 1, 2));
             c = Vector128.Shuffle(c, Vector128.Create(2u, 3, 0, 1));
@@ -145,6 +215,8 @@ internal static class Blake3Compression
     /// Compresses a root block and writes the full 64-byte output block (the XOF, BLAKE3 spec
     /// §2.6): words 0..7 are the chaining value, words 8..15 the input chaining value folded in.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     public static void WriteOutputBlock(
         Vector128<uint> cv0,
         Vector128<uint> cv1,
@@ -168,6 +240,7 @@ internal static class Blake3Compression
     /// Plain BLAKE3 of exactly 64 bytes, 32 bytes out: one compression, no hasher state (a
     /// Merkle node, specs/dsig.md §3 step 6).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HashOneBlock(ReadOnlySpan<byte> block, Span<byte> output)
     {
         var cv0 = Iv0;
@@ -175,6 +248,82 @@ internal static class Blake3Compression
         ChainingValue(ref cv0, ref cv1, block, 0, BlockBytes, ChunkStart | ChunkEnd | Root);
         Store(cv0, output);
         Store(cv1, output[16..]);
+    }
+
+    /// <summary>
+    /// Plain BLAKE3 of an input that fits one chunk (at most 1,024 bytes), up to 64 bytes out:
+    /// the blocks chained directly, with no hasher state to set up (the message digest of short
+    /// messages, specs/dsig.md §5.1 step 2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static void HashSingleChunk(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        if (input.Length > 1024 || output.Length > BlockBytes)
+        {
+            throw new ArgumentException("one chunk in, one output block out");
+        }
+
+        var cv0 = Iv0;
+        var cv1 = Iv1;
+        var start = ChunkStart;
+        while (input.Length > BlockBytes)
+        {
+            ChainingValue(ref cv0, ref cv1, input[..BlockBytes], 0, BlockBytes, start);
+            start = 0;
+            input = input[BlockBytes..];
+        }
+
+        Span<byte> last = stackalloc byte[BlockBytes];
+        input.CopyTo(last);
+        last[input.Length..].Clear();
+        WriteOutputBlock(cv0, cv1, last, 0, (uint)input.Length, start | ChunkEnd | Root, output);
+    }
+
+    /// <summary>
+    /// Plain BLAKE3 of at most two chunks (2,048 bytes), up to 64 bytes out, with no hasher
+    /// state: both chunks' chaining values, then their parent as the root (the digest of
+    /// messages up to about 2 KB).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HashTwoChunks(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        if (input.Length <= 1024)
+        {
+            HashSingleChunk(input, output);
+            return;
+        }
+
+        if (input.Length > 2048 || output.Length > BlockBytes)
+        {
+            throw new ArgumentException("two chunks in, one output block out");
+        }
+
+        Span<byte> parent = stackalloc byte[BlockBytes];
+        ChunkChainingValue(input[..1024], 0, parent);
+        ChunkChainingValue(input[1024..], 1, parent[32..]);
+        WriteOutputBlock(Iv0, Iv1, parent, 0, BlockBytes, Parent | Root, output);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ChunkChainingValue(ReadOnlySpan<byte> chunk, ulong counter, Span<byte> cv)
+    {
+        var cv0 = Iv0;
+        var cv1 = Iv1;
+        var start = ChunkStart;
+        while (chunk.Length > BlockBytes)
+        {
+            ChainingValue(ref cv0, ref cv1, chunk[..BlockBytes], counter, BlockBytes, start);
+            start = 0;
+            chunk = chunk[BlockBytes..];
+        }
+
+        Span<byte> last = stackalloc byte[BlockBytes];
+        chunk.CopyTo(last);
+        last[chunk.Length..].Clear();
+        ChainingValue(ref cv0, ref cv1, last, counter, (uint)chunk.Length, start | ChunkEnd);
+        Store(cv0, cv);
+        Store(cv1, cv[16..]);
     }
 
     /// <summary>Loads four little-endian words.</summary>
@@ -238,6 +387,30 @@ internal static class Blake3Compression
         Ssse3.IsSupported
             ? Ssse3.Shuffle(x.AsByte(), Rotate8Mask).AsUInt32()
             : RotateRight(x, 8);
+
+    private static Vector512<uint>[] BuildRoundOrder()
+    {
+        var orders = new Vector512<uint>[Rounds];
+        Span<uint> order = stackalloc uint[16];
+        for (var r = 0; r < Rounds; r++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                // Column step: column i uses words 2i and 2i + 1.
+                order[i] = Schedule[(16 * r) + (2 * i)];
+                order[4 + i] = Schedule[(16 * r) + (2 * i) + 1];
+
+                // Diagonal step: lane i holds diagonal (i + 3) % 4, which uses 8 + 2·that.
+                var diagonal = (i + 3) % 4;
+                order[8 + i] = Schedule[(16 * r) + 8 + (2 * diagonal)];
+                order[12 + i] = Schedule[(16 * r) + 8 + (2 * diagonal) + 1];
+            }
+
+            orders[r] = Vector512.Create((ReadOnlySpan<uint>)order);
+        }
+
+        return orders;
+    }
 
     private static byte[] BuildSchedule()
     {

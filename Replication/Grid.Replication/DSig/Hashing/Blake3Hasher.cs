@@ -67,7 +67,32 @@ internal struct Blake3Hasher
         return new Blake3Hasher(Load(contextKey), Load(contextKey[16..]), DeriveKeyMaterial);
     }
 
+    /// <summary>
+    /// The key derivation mode from a context key computed once (<see cref="ContextKey"/>): the
+    /// same as <see cref="CreateDeriveKey"/> without hashing the context again.
+    /// </summary>
+    public static Blake3Hasher CreateDeriveKeyFromContextKey(ReadOnlySpan<byte> contextKey)
+    {
+        if (contextKey.Length != KeyBytes)
+        {
+            throw new ArgumentException("a BLAKE3 context key is 32 bytes", nameof(contextKey));
+        }
+
+        return new Blake3Hasher(Load(contextKey), Load(contextKey[16..]), DeriveKeyMaterial);
+    }
+
+    /// <summary>The context key of a key-derivation context string.</summary>
+    public static byte[] ContextKey(ReadOnlySpan<byte> context)
+    {
+        var contextHasher = new Blake3Hasher(Iv0, Iv1, DeriveKeyContext);
+        contextHasher.Update(context);
+        var contextKey = new byte[KeyBytes];
+        contextHasher.Finalize(contextKey);
+        return contextKey;
+    }
+
     /// <summary>Absorbs more input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(ReadOnlySpan<byte> input)
     {
         while (!input.IsEmpty)
@@ -96,6 +121,16 @@ internal struct Blake3Hasher
                 _blockLength = 0;
             }
 
+            // Whole blocks straight from the input while a later byte proves each is neither
+            // the chunk's last block nor the message's.
+            while (_blockLength == 0 && input.Length > BlockBytes && _blocksCompressed < (ChunkBytes / BlockBytes) - 1)
+            {
+                ChainingValue(ref _cv0, ref _cv1, input[..BlockBytes], _chunkCounter, BlockBytes,
+                    _modeFlags | StartFlag());
+                _blocksCompressed++;
+                input = input[BlockBytes..];
+            }
+
             var take = Math.Min(BlockBytes - _blockLength, input.Length);
             input[..take].CopyTo(((Span<byte>)_block)[_blockLength..]);
             _blockLength += take;
@@ -107,6 +142,7 @@ internal struct Blake3Hasher
     /// Writes the output (any length: the XOF, BLAKE3 spec §2.6). Does not change the hasher, so
     /// more input may follow for a longer-prefix hash.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     public readonly void Finalize(Span<byte> output)
     {

@@ -80,6 +80,51 @@ internal static class Haraka
         s3 ^= i3;
     }
 
+    /// <summary>
+    /// Two independent Haraka-512 permutations with feed-forward, interleaved so the AES units
+    /// always have work while a round's result is pending (key generation, §3 step 3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Haraka512FeedForwardAesNiPair(
+        ref Vector128<byte> s0, ref Vector128<byte> s1, ref Vector128<byte> s2, ref Vector128<byte> s3,
+        ref Vector128<byte> t0, ref Vector128<byte> t1, ref Vector128<byte> t2, ref Vector128<byte> t3)
+    {
+        var (i0, i1, i2, i3) = (s0, s1, s2, s3);
+        var (j0, j1, j2, j3) = (t0, t1, t2, t3);
+        var rc = HarakaConstants.Round;
+        for (var round = 0; round < RoundCount; round++)
+        {
+            var k = 8 * round;
+            s0 = X86Aes.Encrypt(s0, rc[k]);
+            t0 = X86Aes.Encrypt(t0, rc[k]);
+            s1 = X86Aes.Encrypt(s1, rc[k + 1]);
+            t1 = X86Aes.Encrypt(t1, rc[k + 1]);
+            s2 = X86Aes.Encrypt(s2, rc[k + 2]);
+            t2 = X86Aes.Encrypt(t2, rc[k + 2]);
+            s3 = X86Aes.Encrypt(s3, rc[k + 3]);
+            t3 = X86Aes.Encrypt(t3, rc[k + 3]);
+            s0 = X86Aes.Encrypt(s0, rc[k + 4]);
+            t0 = X86Aes.Encrypt(t0, rc[k + 4]);
+            s1 = X86Aes.Encrypt(s1, rc[k + 5]);
+            t1 = X86Aes.Encrypt(t1, rc[k + 5]);
+            s2 = X86Aes.Encrypt(s2, rc[k + 6]);
+            t2 = X86Aes.Encrypt(t2, rc[k + 6]);
+            s3 = X86Aes.Encrypt(s3, rc[k + 7]);
+            t3 = X86Aes.Encrypt(t3, rc[k + 7]);
+            Mix4(ref s0, ref s1, ref s2, ref s3);
+            Mix4(ref t0, ref t1, ref t2, ref t3);
+        }
+
+        s0 ^= i0;
+        s1 ^= i1;
+        s2 ^= i2;
+        s3 ^= i3;
+        t0 ^= j0;
+        t1 ^= j1;
+        t2 ^= j2;
+        t3 ^= j3;
+    }
+
     /// <summary>The same in software.</summary>
     public static void Haraka512FeedForwardSoftware(
         ref Vector128<byte> s0, ref Vector128<byte> s1, ref Vector128<byte> s2, ref Vector128<byte> s3)
