@@ -65,6 +65,11 @@ internal sealed class DsigBench : IDisposable
     {
         var plan = _settings.Plan;
         WarmUp(plan.WarmupOps, cancellationToken);
+        foreach (var dsig in _dsig.Values)
+        {
+            dsig.MeasureBackground();
+        }
+
         var done = 0;
         for (var round = 0; round < plan.Rounds; round++)
         {
