@@ -61,12 +61,16 @@ public class PrimitivesTests
         var salt = System.Runtime.Intrinsics.Vector128.Create(pkNonce);
         ChainHash.Load(a, out var headA, out var tailA);
         ChainHash.Load(b, out var headB, out var tailB);
-        var (h0, t0, h1, t1) = (headA, tailA, headB, tailB);
-        for (var level = 0; level < 3; level++)
+        // Chain 11 starts one level up: the pair then walks 10 from 0 and 11 from 1.
+        var (h0, t0) = (headA, tailA);
+        var (h1, t1) = (headB, tailB);
+        ChainHash.Walk(salt, ref h1, ref t1, 11, 0, 1);
+        for (var level = 0; level < 2; level++)
         {
-            ChainHash.StepPair(salt, level, 10, ref h0, ref t0, 11, ref h1, ref t1);
+            ChainHash.StepPair(salt, 10, level, ref h0, ref t0, 11, level + 1, ref h1, ref t1);
         }
 
+        ChainHash.Walk(salt, ref h0, ref t0, 10, 2, 3);
         ChainHash.Walk(salt, ref headA, ref tailA, 10, 0, 3);
         ChainHash.Walk(salt, ref headB, ref tailB, 11, 0, 3);
         Assert.Equal((headA, tailA, headB, tailB), (h0, t0, h1, t1));

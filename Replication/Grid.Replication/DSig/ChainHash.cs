@@ -56,32 +56,35 @@ internal static class ChainHash
     }
 
     /// <summary>
-    /// One step of two chains at the same level (key generation): the same as two
-    /// <see cref="Walk"/> steps, twice as fast on AES-NI.
+    /// One step of two chains, from <paramref name="level0"/> and <paramref name="level1"/>: the
+    /// same as two <see cref="Walk"/> steps, nearly twice as fast on AES-NI because the two
+    /// hashes overlap on the AES units (key generation, verification).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StepPair(
         Vector128<byte> pkNonce,
-        int level,
         int chain0,
+        int level0,
         ref Vector128<byte> head0,
         ref Vector128<byte> tail0,
         int chain1,
+        int level1,
         ref Vector128<byte> head1,
         ref Vector128<byte> tail1)
     {
+        Debug.Assert(level0 is >= 0 and < DsigParameters.TopLevel && level1 is >= 0 and < DsigParameters.TopLevel);
         if (!Haraka.IsHardwareAccelerated)
         {
-            Walk(pkNonce, ref head0, ref tail0, chain0, level, level + 1);
-            Walk(pkNonce, ref head1, ref tail1, chain1, level, level + 1);
+            Walk(pkNonce, ref head0, ref tail0, chain0, level0, level0 + 1);
+            Walk(pkNonce, ref head1, ref tail1, chain1, level1, level1 + 1);
             return;
         }
 
-        var s0 = (pkNonce.AsUInt32() + Vector128.CreateScalar((uint)(chain0 + (DsigParameters.Chains * level)))).AsByte();
+        var s0 = (pkNonce.AsUInt32() + Vector128.CreateScalar((uint)(chain0 + (DsigParameters.Chains * level0)))).AsByte();
         var s1 = head0;
         var s2 = tail0;
         var s3 = Vector128<byte>.Zero;
-        var t0 = (pkNonce.AsUInt32() + Vector128.CreateScalar((uint)(chain1 + (DsigParameters.Chains * level)))).AsByte();
+        var t0 = (pkNonce.AsUInt32() + Vector128.CreateScalar((uint)(chain1 + (DsigParameters.Chains * level1)))).AsByte();
         var t1 = head1;
         var t2 = tail1;
         var t3 = Vector128<byte>.Zero;

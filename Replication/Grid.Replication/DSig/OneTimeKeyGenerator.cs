@@ -78,7 +78,7 @@ internal static class OneTimeKeyGenerator
             ChainHash.Load(first[ChainStride..], out var head1, out var tail1);
             for (var level = 1; level <= DsigParameters.TopLevel; level++)
             {
-                ChainHash.StepPair(salt, level - 1, chain, ref head0, ref tail0, chain + 1, ref head1, ref tail1);
+                ChainHash.StepPair(salt, chain, level - 1, ref head0, ref tail0, chain + 1, level - 1, ref head1, ref tail1);
                 ChainHash.Store(head0, tail0, first[(level * v)..]);
                 ChainHash.Store(head1, tail1, first[(ChainStride + (level * v))..]);
             }

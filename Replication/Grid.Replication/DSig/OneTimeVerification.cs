@@ -27,11 +27,25 @@ internal static class OneTimeVerification
         Span<byte> tops = stackalloc byte[DsigParameters.Chains * DsigParameters.ChainValueBytes];
         var salt = Vector128.Create(signature.PkNonce);
         var revealed = signature.ChainValues;
-        for (var chain = 0; chain < DsigParameters.Chains; chain++)
+        const int v = DsigParameters.ChainValueBytes;
+        for (var chain = 0; chain < DsigParameters.Chains; chain += 2)
         {
-            ChainHash.Load(revealed[(chain * DsigParameters.ChainValueBytes)..], out var head, out var tail);
-            ChainHash.Walk(salt, ref head, ref tail, chain, digits[chain], DsigParameters.TopLevel);
-            ChainHash.Store(head, tail, tops[(chain * DsigParameters.ChainValueBytes)..]);
+            // Two chains at a time while both still climb, so their hashes overlap.
+            ChainHash.Load(revealed[(chain * v)..], out var head0, out var tail0);
+            ChainHash.Load(revealed[((chain + 1) * v)..], out var head1, out var tail1);
+            int level0 = digits[chain];
+            int level1 = digits[chain + 1];
+            while (level0 < DsigParameters.TopLevel && level1 < DsigParameters.TopLevel)
+            {
+                ChainHash.StepPair(salt, chain, level0, ref head0, ref tail0, chain + 1, level1, ref head1, ref tail1);
+                level0++;
+                level1++;
+            }
+
+            ChainHash.Walk(salt, ref head0, ref tail0, chain, level0, DsigParameters.TopLevel);
+            ChainHash.Walk(salt, ref head1, ref tail1, chain + 1, level1, DsigParameters.TopLevel);
+            ChainHash.Store(head0, tail0, tops[(chain * v)..]);
+            ChainHash.Store(head1, tail1, tops[((chain + 1) * v)..]);
         }
 
         Span<byte> leaf = stackalloc byte[DsigParameters.HashBytes];

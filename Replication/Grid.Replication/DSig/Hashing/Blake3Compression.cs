@@ -54,6 +54,12 @@ internal static class Blake3Compression
     private static readonly Vector512<uint>[] RoundOrder = BuildRoundOrder();
 
     /// <summary>
+    /// <see cref="RoundOrder"/>'s four quarters per round, each repeated in all four lanes: the
+    /// message vectors of four compressions of one block at once.
+    /// </summary>
+    private static readonly Vector512<uint>[] BroadcastOrder = BuildBroadcastOrder();
+
+    /// <summary>
     /// Compresses <paramref name="block"/> (64 bytes; <paramref name="blockLength"/> of them
     /// meaningful, the rest zero) into the chaining value (<paramref name="cv0"/>,
     /// <paramref name="cv1"/>) and returns the four rows of the final state before the
@@ -326,6 +332,127 @@ internal static class Blake3Compression
         Store(cv1, cv[16..]);
     }
 
+    /// <summary>
+    /// Writes output blocks <paramref name="firstOutputBlock"/>, ... of a root node until
+    /// <paramref name="output"/> is full (the XOF, BLAKE3 spec §2.6). The blocks differ only in
+    /// their counter, so with AVX-512 four are computed at once, one per 128-bit lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static void WriteOutputBlocks(
+        Vector128<uint> cv0,
+        Vector128<uint> cv1,
+        ReadOnlySpan<byte> block,
+        ulong firstOutputBlock,
+        uint blockLength,
+        uint flags,
+        Span<byte> output)
+    {
+        var counter = firstOutputBlock;
+        if (Avx512F.VL.IsSupported && BitConverter.IsLittleEndian && block.Length == BlockBytes)
+        {
+            Span<byte> four = stackalloc byte[4 * BlockBytes];
+            while (output.Length > 2 * BlockBytes)
+            {
+                FourOutputBlocksAvx512(cv0, cv1, block, counter, blockLength, flags, four);
+                var take = Math.Min(four.Length, output.Length);
+                four[..take].CopyTo(output);
+                output = output[take..];
+                counter += 4;
+            }
+        }
+
+        for (; !output.IsEmpty; counter++)
+        {
+            WriteOutputBlock(cv0, cv1, block, counter, blockLength, flags, output);
+            output = output[Math.Min(BlockBytes, output.Length)..];
+        }
+    }
+
+    /// <summary>
+    /// Four root compressions of the same block with counters <paramref name="counter"/> ..
+    /// +3, one per 128-bit lane of 512-bit rows; writes 256 bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourOutputBlocksAvx512(
+        Vector128<uint> cv0,
+        Vector128<uint> cv1,
+        ReadOnlySpan<byte> block,
+        ulong counter,
+        uint blockLength,
+        uint flags,
+        Span<byte> output)
+    {
+        var message = Vector512.Create(MemoryMarshal.Cast<byte, uint>(block));
+        var a = Broadcast(cv0);
+        var b = Broadcast(cv1);
+        var c = Broadcast(Iv0);
+        var d = Vector512.Create(
+            Vector256.Create(
+                Vector128.Create((uint)counter, (uint)(counter >> 32), blockLength, flags),
+                Vector128.Create((uint)(counter + 1), (uint)((counter + 1) >> 32), blockLength, flags)),
+            Vector256.Create(
+                Vector128.Create((uint)(counter + 2), (uint)((counter + 2) >> 32), blockLength, flags),
+                Vector128.Create((uint)(counter + 3), (uint)((counter + 3) >> 32), blockLength, flags)));
+        var order = BroadcastOrder;
+        for (var r = 0; r < Rounds; r++)
+        {
+            var o = 4 * r;
+            a += b + Avx512F.PermuteVar16x32(message, order[o]);
+            d = Avx512F.RotateRight(d ^ a, 16);
+            c += d;
+            b = Avx512F.RotateRight(b ^ c, 12);
+            a += b + Avx512F.PermuteVar16x32(message, order[o + 1]);
+            d = Avx512F.RotateRight(d ^ a, 8);
+            c += d;
+            b = Avx512F.RotateRight(b ^ c, 7);
+            a = Avx512F.Shuffle(a, 0b_10_01_00_11);
+            c = Avx512F.Shuffle(c, 0b_00_11_10_01);
+            d = Avx512F.Shuffle(d, 0b_01_00_11_10);
+            a += b + Avx512F.PermuteVar16x32(message, order[o + 2]);
+            d = Avx512F.RotateRight(d ^ a, 16);
+            c += d;
+            b = Avx512F.RotateRight(b ^ c, 12);
+            a += b + Avx512F.PermuteVar16x32(message, order[o + 3]);
+            d = Avx512F.RotateRight(d ^ a, 8);
+            c += d;
+            b = Avx512F.RotateRight(b ^ c, 7);
+            a = Avx512F.Shuffle(a, 0b_00_11_10_01);
+            c = Avx512F.Shuffle(c, 0b_10_01_00_11);
+            d = Avx512F.Shuffle(d, 0b_01_00_11_10);
+        }
+
+        // Lane k of each row is 16 bytes of output block k.
+        var row0 = a ^ c;
+        var row1 = b ^ d;
+        var row2 = c ^ Broadcast(cv0);
+        var row3 = d ^ Broadcast(cv1);
+        for (var k = 0; k < 4; k++)
+        {
+            var target = output.Slice(k * BlockBytes, BlockBytes);
+            Quarter(row0, k).AsByte().CopyTo(target);
+            Quarter(row1, k).AsByte().CopyTo(target[16..]);
+            Quarter(row2, k).AsByte().CopyTo(target[32..]);
+            Quarter(row3, k).AsByte().CopyTo(target[48..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Broadcast(Vector128<uint> lane)
+    {
+        var half = Vector256.Create(lane, lane);
+        return Vector512.Create(half, half);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Quarter(Vector512<uint> value, int k) => k switch
+    {
+        0 => value.GetLower().GetLower(),
+        1 => value.GetLower().GetUpper(),
+        2 => value.GetUpper().GetLower(),
+        _ => value.GetUpper().GetUpper(),
+    };
+
     /// <summary>Loads four little-endian words.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<uint> Load(ReadOnlySpan<byte> bytes) =>
@@ -387,6 +514,20 @@ internal static class Blake3Compression
         Ssse3.IsSupported
             ? Ssse3.Shuffle(x.AsByte(), Rotate8Mask).AsUInt32()
             : RotateRight(x, 8);
+
+    private static Vector512<uint>[] BuildBroadcastOrder()
+    {
+        var orders = new Vector512<uint>[4 * Rounds];
+        for (var r = 0; r < Rounds; r++)
+        {
+            for (var q = 0; q < 4; q++)
+            {
+                orders[(4 * r) + q] = Broadcast(Quarter(RoundOrder[r], q));
+            }
+        }
+
+        return orders;
+    }
 
     private static Vector512<uint>[] BuildRoundOrder()
     {

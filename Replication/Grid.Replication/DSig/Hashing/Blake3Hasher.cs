@@ -174,11 +174,7 @@ internal struct Blake3Hasher
             flags = _modeFlags | Parent;
         }
 
-        for (ulong outputBlock = 0; !output.IsEmpty; outputBlock++)
-        {
-            WriteOutputBlock(cv0, cv1, block, outputBlock, blockLength, flags | Root, output);
-            output = output[Math.Min(BlockBytes, output.Length)..];
-        }
+        WriteOutputBlocks(cv0, cv1, block, 0, blockLength, flags | Root, output);
     }
 
     /// <summary>One-shot plain hash.</summary>
