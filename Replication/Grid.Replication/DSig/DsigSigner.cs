@@ -162,6 +162,7 @@ public sealed class DsigSigner : IDisposable
     public int PrepareNow(CancellationToken cancellationToken = default)
     {
         var made = 0;
+        EraseRetired();
         while (FillOnce(cancellationToken))
         {
             made++;
