@@ -11,5 +11,6 @@ internal static class BenchCommand
             BenchTransportCommand.Create(),
             BenchSwarmCommand.Create(),
             BenchGrainsCommand.Create(),
+            BenchDsigCommand.Create(),
         };
 }

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using Grid.Cli.Bench;
+using Grid.Cli.Bench.Dsig;
+using Spectre.Console;
+
+namespace Grid.Cli.Commands;
+
+/// <summary>
+/// <c>grid bench dsig</c>: DSig sign, fast verify and slow-path verify against Ed25519 in
+/// libsodium (NSec) and BouncyCastle, per message size (see <see cref="DsigBench"/>).
+/// </summary>
+internal static class BenchDsigCommand
+{
+    private const int DefaultOps = 20_000;
+    private const int DefaultRounds = 5;
+
+    private const string Caption =
+        "single-threaded: ops/s is per core; dsig background = the signer's key generation, tree and " +
+        "Ed25519 root signature (sign rows) or the verifier's batch pre-verification (verify rows), per " +
+        "signature, and the batch bytes each expected verifier receives per signature";
+
+    public static Command Create()
+    {
+        var ops = new Option<int>("--ops")
+        {
+            HelpName = "N",
+            Description = "Measured ops per row, split over the rounds; a warm-up of 10% " +
+                $"(at most {BenchPlan.WarmupOpsMax}) runs first",
+            DefaultValueFactory = _ => DefaultOps,
+        };
+        var rounds = new Option<int>("--rounds")
+        {
+            HelpName = "R",
+            Description = "Rounds: each runs every row with ops/R of its ops; rows merge their rounds",
+            DefaultValueFactory = _ => DefaultRounds,
+        };
+        var json = new Option<string?>("--json")
+        {
+            HelpName = "FILE",
+            Description = "Also write the results as JSON to this file",
+        };
+        var command = new Command(
+            "dsig",
+            "Latency (p50/p99) and per-core throughput of DSig signatures against Ed25519 (NSec and " +
+            "BouncyCastle), for 8-byte and 1-KiB messages")
+        {
+            ops, rounds, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var measured = result.GetValue(ops);
+            var roundCount = result.GetValue(rounds);
+            string? jsonPath;
+            try
+            {
+                if (measured < 1)
+                {
+                    throw new ArgumentException($"--ops must be at least 1, not {measured}");
+                }
+
+                if (roundCount < 1 || roundCount > measured)
+                {
+                    throw new ArgumentException($"--rounds must be between 1 and --ops ({measured}), not {roundCount}");
+                }
+
+                jsonPath = BenchTransportCommand.CheckJsonPath(result.GetValue(json));
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"grid: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var settings = new DsigBenchSettings(
+                BenchPlan.ForMeasuredOps(measured, roundCount), DsigBenchSettings.DefaultMessageSizes);
+            return await RunAsync(settings, jsonPath, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(DsigBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<BenchResult> results;
+        try
+        {
+            var progress = BenchConsoles.CreateProgress();
+            progress.MarkupLine("[grey]bench dsig: preparing keys and signatures[/]");
+            using var bench = new DsigBench(settings);
+            var lastPercent = -1;
+            results = bench.Run(
+                (done, total) =>
+                {
+                    var percent = 100 * done / total;
+                    if (percent / 10 != lastPercent / 10)
+                    {
+                        progress.MarkupLine($"[grey]bench dsig: {percent}% of the rows[/]");
+                    }
+
+                    lastPercent = percent;
+                },
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("grid: bench dsig: cancelled").ConfigureAwait(false);
+            return ExitCodes.Cancelled;
+        }
+
+        var output = BenchConsoles.CreateResults();
+        output.Write(BenchTable.Create(results, Caption));
+        output.WriteLine(DsigBench.DescribeRatios(results));
+        if (jsonPath is null)
+        {
+            return results.Any(r => r.Errors > 0) ? ExitCodes.Failure : ExitCodes.Success;
+        }
+
+        try
+        {
+            await BenchJson.WriteAsync(jsonPath, DsigBench.Name, results, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"grid: --json: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        return results.Any(r => r.Errors > 0) ? ExitCodes.Failure : ExitCodes.Success;
+    }
+}
