@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grid.Cli.Commands;
 using Grid.Cli.Tests.Cluster;
+using Grid.Client;
 
 namespace Grid.Cli.Tests.Commands;
 
@@ -159,6 +160,22 @@ public sealed class AccountCommandTests(SiloFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Failure, run.ToString());
         Assert.Contains("refused: AccountNotOpen", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ids_of_the_longest_length_the_client_accepts_work_end_to_end()
+    {
+        var from = Keys.New("from").PadRight(GridValidation.IdLengthMax, 'f');
+        var to = Keys.New("to").PadRight(GridValidation.IdLengthMax, 't');
+        var transferId = Keys.New("tr").PadRight(GridValidation.IdLengthMax, 'i');
+        Assert.Equal(ExitCodes.Success, (await RunAsync("account", "open", from)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await RunAsync("account", "open", to)).ExitCode);
+        await DepositAsync(from, "10", Keys.New("dep").PadRight(GridValidation.IdLengthMax, 'd'));
+
+        var run = await RunAsync("account", "transfer", from, to, "4", "--id", transferId);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal("4", (await RunAsync("account", "balance", to)).Output.Trim());
     }
 
     private Task<CliRun> RunAsync(params string[] args) => Cli.RunAsync([.. args, "--gateway", Gateway]);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Grid.Cli.Commands;
 using Grid.Cli.Tests.Cluster;
+using Grid.Client;
 using Grid.Grains.Kv;
 
 namespace Grid.Cli.Tests.Commands;
@@ -64,6 +65,17 @@ public sealed class KvCommandTests(SiloFixture fixture)
 
         await AssertPutAsync(key, "after delete", 4);
         await AssertGetAsync(key, "after delete");
+    }
+
+    [Fact]
+    public async Task A_key_of_the_longest_size_the_client_accepts_is_stored()
+    {
+        var key = Keys.NewOfBytes("longest", GridValidation.KeyBytesMax);
+
+        await AssertPutAsync(key, "v", 1);
+        await AssertGetAsync(key, "v");
+        var delete = await Cli.RunAsync("kv", "delete", key, "--gateway", Gateway);
+        Assert.True(delete.ExitCode == ExitCodes.Success, delete.ToString());
     }
 
     [Fact]
@@ -140,8 +152,8 @@ public sealed class KvCommandTests(SiloFixture fixture)
     public async Task The_grain_itself_refuses_an_oversize_value_with_the_limit_in_the_message()
     {
         // Past the client's check, straight to the grain: the limit holds in the silo too.
-        await using var client = await Grid.Client.GridClient.ConnectAsync(
-            Grid.Client.GridClientOptions.ForGateways(Gateway),
+        await using var client = await GridClient.ConnectAsync(
+            GridClientOptions.ForGateways(Gateway),
             TestContext.Current.CancellationToken);
         var key = Keys.New("grain-limit");
         var grain = client.ClusterClient.GetGrain<IKvGrain>(key);

@@ -64,7 +64,7 @@ public sealed class KvImportCommandTests(SiloFixture fixture)
         }
 
         Assert.Contains("line 1: expected KEY<TAB>VALUE, found no tab", run.Error, StringComparison.Ordinal);
-        Assert.Contains("line 4: KEY must be 1-1024 characters, not 0", run.Error, StringComparison.Ordinal);
+        Assert.Contains("line 4: KEY must be 1-512 bytes of UTF-8, not 0", run.Error, StringComparison.Ordinal);
         Assert.Contains("1 written, 2 failed of 4 lines", run.Error, StringComparison.Ordinal);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grid.Cli.Commands;
 using Grid.Cli.Tests.Cluster;
+using Grid.Client;
 
 namespace Grid.Cli.Tests.Commands;
 
@@ -150,6 +151,18 @@ public sealed class OrdersCommandTests(SiloFixture fixture)
         var human = await RunAsync("orders", "book", symbol);
         Assert.True(human.ExitCode == ExitCodes.Success, human.ToString());
         Assert.Contains("empty book", human.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_symbol_of_the_longest_size_the_client_accepts_trades()
+    {
+        var symbol = Keys.NewOfBytes("LONGEST", GridValidation.KeyBytesMax, '€');
+        await SubmitAsync(symbol, "sell", "2", "--price", "10", "--id", "1");
+
+        using var buy = await SubmitJsonAsync(symbol, "buy", "2", "--price", "10", "--id", "2");
+
+        Assert.Equal(("Filled", 2L, 0L, 0L), Outcome(buy.RootElement));
+        Assert.Single(await TradesAsync(symbol));
     }
 
     private Task<CliRun> RunAsync(params string[] args) => Cli.RunAsync([.. args, "--gateway", Gateway]);
