@@ -1,3 +1,4 @@
+using System.Text;
 using Grid.Grains.Kv;
 
 namespace Grid.Client;
@@ -9,13 +10,24 @@ namespace Grid.Client;
 /// </summary>
 public static class GridValidation
 {
-    /// <summary>Longest key, account id, operation id or symbol (UTF-16 characters).</summary>
-    public const int IdLengthMax = 1024;
+    /// <summary>
+    /// Longest account id or operation id (deposit or transfer id), in UTF-16 characters: the
+    /// account grain's limit (<c>AccountGrain.OperationIdLengthMax</c>), which refuses a longer
+    /// id as a transfer's destination.
+    /// </summary>
+    public const int IdLengthMax = 128;
+
+    /// <summary>
+    /// Longest key or symbol, in UTF-8 bytes. The grain's storage key is the service id, grain
+    /// type, this and the state name, and the SWARM layout holds 1024 bytes per storage key
+    /// (<c>SwarmGrainStorageOptions.DefaultLayout</c>): half is left for the rest.
+    /// </summary>
+    public const int KeyBytesMax = 512;
 
     /// <summary>Most history entries, price levels or trades one call returns.</summary>
     public const int PageMax = 1000;
 
-    public static void Key(string key, string name = "key") => Identifier(key, name);
+    public static void Key(string key, string name = "key") => StorageKeyPart(key, name);
 
     public static void AccountId(string accountId, string name = "accountId") =>
         Identifier(accountId, name);
@@ -24,7 +36,8 @@ public static class GridValidation
     public static void OperationId(string operationId, string name = "operationId") =>
         Identifier(operationId, name);
 
-    public static void Symbol(string symbol, string name = "symbol") => Identifier(symbol, name);
+    public static void Symbol(string symbol, string name = "symbol") =>
+        StorageKeyPart(symbol, name);
 
     public static void Value(byte[] value, string name = "value")
     {
@@ -61,6 +74,7 @@ public static class GridValidation
         }
     }
 
+    /// <summary>An id of at most <see cref="IdLengthMax"/> characters.</summary>
     private static void Identifier(string value, string name)
     {
         ArgumentNullException.ThrowIfNull(value, name);
@@ -70,6 +84,25 @@ public static class GridValidation
                 $"{name} must be 1-{IdLengthMax} characters, not {value.Length}", name);
         }
 
+        Printable(value, name);
+    }
+
+    /// <summary>A key or symbol: at most <see cref="KeyBytesMax"/> bytes of UTF-8.</summary>
+    private static void StorageKeyPart(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        if (bytes == 0 || bytes > KeyBytesMax)
+        {
+            throw new ArgumentException(
+                $"{name} must be 1-{KeyBytesMax} bytes of UTF-8, not {bytes}", name);
+        }
+
+        Printable(value, name);
+    }
+
+    private static void Printable(string value, string name)
+    {
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new ArgumentException($"{name} must not be blank", name);

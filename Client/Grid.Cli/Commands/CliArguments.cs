@@ -9,6 +9,9 @@ namespace Grid.Cli.Commands;
 /// </summary>
 internal static class CliArguments
 {
+    /// <summary>Exceptions of a chain that <see cref="Message"/> shows.</summary>
+    private const int MessageDepthMax = 6;
+
     /// <summary>A positive whole number: amounts, quantities, prices, order ids.</summary>
     public static long Positive(string text, string name, string what)
     {
@@ -49,20 +52,48 @@ internal static class CliArguments
     };
 
     /// <summary>
-    /// An exception's message for one line on standard error: an ArgumentException loses the
-    /// " (Parameter 'x')" suffix and the "Actual value" line, which repeat what it says.
+    /// An exception's message for one line on standard error: the first line of each message
+    /// down the chain of inner exceptions, joined by ": " (a grain's storage failure arrives as
+    /// Orleans' "Error from storage provider ..." wrapping the provider's reason, with stack
+    /// traces in its message). An ArgumentException loses the " (Parameter 'x')" suffix and the
+    /// "Actual value" line, which repeat what it says.
     /// </summary>
     public static string Message(Exception exception)
     {
-        var message = exception.Message;
-        if (exception is ArgumentException { ParamName: { } parameter })
+        ArgumentNullException.ThrowIfNull(exception);
+        var parts = new List<string>(MessageDepthMax);
+        for (var current = exception;
+            current is not null && parts.Count < MessageDepthMax;
+            current = current.InnerException)
         {
-            var newline = message.IndexOf('\n', StringComparison.Ordinal);
-            if (newline >= 0)
+            var line = FirstLine(current);
+            // A wrapper often repeats its inner exception's message: say it once.
+            if (line.Length > 0 && !parts.Exists(p => p.Contains(line, StringComparison.Ordinal)))
             {
-                message = message[..newline].TrimEnd('\r');
+                parts.Add(line);
             }
 
+            if (current is AggregateException)
+            {
+                break; // Its message already lists its inner exceptions'.
+            }
+        }
+
+        return parts.Count > 0 ? string.Join(": ", parts) : exception.GetType().Name;
+    }
+
+    private static string FirstLine(Exception exception)
+    {
+        var message = exception.Message;
+        var newline = message.IndexOfAny(['\r', '\n']);
+        if (newline >= 0)
+        {
+            message = message[..newline];
+        }
+
+        message = message.Trim();
+        if (exception is ArgumentException { ParamName: { } parameter })
+        {
             var suffix = $" (Parameter '{parameter}')";
             if (message.EndsWith(suffix, StringComparison.Ordinal))
             {

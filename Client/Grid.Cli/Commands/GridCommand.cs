@@ -5,11 +5,14 @@ namespace Grid.Cli.Commands;
 /// <summary>The root of <c>grid</c>: builds the command tree and runs one command line.</summary>
 internal static class GridCommand
 {
-    public static RootCommand Create() =>
+    /// <param name="input">
+    /// What <c>grid kv import</c> reads without a file; null: standard input, as UTF-8.
+    /// </param>
+    public static RootCommand Create(TextReader? input = null) =>
         new("grid: the Grid command line. " +
             "Commands: kv, account, orders, status, bench (transport, swarm, grains).")
         {
-            KvCommand.Create(),
+            KvCommand.Create(input),
             AccountCommand.Create(),
             OrdersCommand.Create(),
             StatusCommand.Create(),
@@ -25,13 +28,25 @@ internal static class GridCommand
     /// standard error and exit code 2 instead of System.CommandLine's error-plus-help page, so a
     /// script that captures standard error gets the reason and nothing else.
     /// </summary>
+    public static Task<int> InvokeAsync(
+        string[] args,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken = default) =>
+        InvokeAsync(args, null, output, error, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InvokeAsync(string[], TextWriter, TextWriter, CancellationToken)"/>, with
+    /// <paramref name="input"/> in place of standard input (null: standard input).
+    /// </summary>
     public static async Task<int> InvokeAsync(
         string[] args,
+        TextReader? input,
         TextWriter output,
         TextWriter error,
         CancellationToken cancellationToken = default)
     {
-        var parseResult = Create().Parse(args);
+        var parseResult = Create(input).Parse(args);
         if (parseResult.Errors.Count > 0)
         {
             var messages = string.Join("; ", parseResult.Errors.Select(e => e.Message));

@@ -11,7 +11,8 @@ internal static class KvCommand
 {
     private static CliJsonContext Json => CliJsonContext.Default;
 
-    public static Command Create()
+    /// <param name="input">What import reads without a file; null: standard input.</param>
+    public static Command Create(TextReader? input = null)
     {
         var connection = new ConnectionOptions();
         var command = new Command(
@@ -21,7 +22,7 @@ internal static class KvCommand
             Put(connection),
             Delete(connection),
             Version(connection),
-            KvImportCommand.Create(connection),
+            KvImportCommand.Create(connection, input),
         };
         return connection.AddTo(command);
     }

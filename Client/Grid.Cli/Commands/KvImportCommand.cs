@@ -15,7 +15,9 @@ internal static class KvImportCommand
     /// <summary>A longer attempt is abandoned and retried (it may still land).</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
-    public static Command Create(ConnectionOptions connection)
+    /// <param name="connection">The options of <c>grid kv</c>.</param>
+    /// <param name="input">What to read without a file; null: standard input, as UTF-8.</param>
+    public static Command Create(ConnectionOptions connection, TextReader? input = null)
     {
         var file = new Argument<string?>("FILE")
         {
@@ -46,14 +48,21 @@ internal static class KvImportCommand
                     (remaining, ct) => ReconnectAsync(client.Options, remaining, ct),
                     arguments.Settings, output, TimeProvider.System);
                 KvImportSummary summary;
-                if (arguments.Path is null)
-                {
-                    summary = await importer.RunAsync(Console.In, token).ConfigureAwait(false);
-                }
-                else
+                if (arguments.Path is not null)
                 {
                     using var file = new StreamReader(arguments.Path, Encoding.UTF8);
                     summary = await importer.RunAsync(file, token).ConfigureAwait(false);
+                }
+                else if (input is not null)
+                {
+                    summary = await importer.RunAsync(input, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    // UTF-8 as documented, whatever the console's encoding (LANG) says.
+                    using var standardInput = new StreamReader(
+                        Console.OpenStandardInput(), new UTF8Encoding(false));
+                    summary = await importer.RunAsync(standardInput, token).ConfigureAwait(false);
                 }
 
                 if (summary.Failed == 0 && !summary.GaveUp)

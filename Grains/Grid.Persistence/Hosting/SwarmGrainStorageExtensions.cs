@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Grid.Persistence.Hosting;
@@ -12,6 +13,13 @@ namespace Grid.Persistence.Hosting;
 /// <summary>Registers SWARM grain storage providers, as Orleans' own providers are registered.</summary>
 public static class SwarmGrainStorageExtensions
 {
+    /// <summary>
+    /// Namespaces of the exceptions a SWARM provider throws or wraps (storage, replication and
+    /// transport failures), which reach grain callers.
+    /// </summary>
+    private static readonly string[] ExceptionNamespaces =
+        ["Grid.Persistence", "Grid.Replication", "Grid.RdmaTransport"];
+
     /// <summary>Adds a SWARM grain storage provider named <paramref name="name"/>.</summary>
     public static ISiloBuilder AddSwarmGrainStorage(
         this ISiloBuilder builder, string name, Action<SwarmGrainStorageOptions>? configure = null)
@@ -48,6 +56,18 @@ public static class SwarmGrainStorageExtensions
         services.AddTransient<IPostConfigureOptions<SwarmGrainStorageOptions>, SwarmSerializerDefaults>();
         services.AddTransient<IPostConfigureOptions<SwarmGrainStorageOptions>,
             DefaultStorageProviderSerializerOptionsConfigurator<SwarmGrainStorageOptions>>();
+        // A storage failure fails the grain call, and the exception travels to the caller. Orleans
+        // only serializes exceptions of listed namespaces (or [GenerateSerializer] ones) and
+        // otherwise answers "Could not find a codec for type ...", losing the reason. Listed, the
+        // exception codec carries type name, message and inner exceptions; a client without
+        // these assemblies (grid) still gets the message, as UnavailableExceptionFallbackException.
+        services.Configure<ExceptionSerializationOptions>(o =>
+        {
+            foreach (var prefix in ExceptionNamespaces)
+            {
+                o.SupportedNamespacePrefixes.Add(prefix);
+            }
+        });
         services.AddTransient<IConfigurationValidator>(sp => new SwarmGrainStorageOptionsValidator(
             sp.GetRequiredService<IOptionsMonitor<SwarmGrainStorageOptions>>().Get(name), name));
         return services.AddGrainStorage(name, (sp, n) => ActivatorUtilities.CreateInstance<SwarmGrainStorage>(

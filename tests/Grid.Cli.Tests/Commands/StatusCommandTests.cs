@@ -20,6 +20,7 @@ public sealed class StatusCommandTests(SiloFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         Assert.Contains("test-silo-1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("test-silo-2", run.Output, StringComparison.Ordinal);
         Assert.Contains("Active", run.Output, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{fixture.Silo.SiloPort}@", run.Output, StringComparison.Ordinal);
         Assert.Contains($"health {deadHealth}: skipped (", run.Output, StringComparison.Ordinal);
@@ -35,8 +36,9 @@ public sealed class StatusCommandTests(SiloFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         using var json = JsonDocument.Parse(run.Output);
-        var silo = Assert.Single(json.RootElement.GetProperty("silos").EnumerateArray());
-        Assert.Equal("test-silo-1", silo.GetProperty("name").GetString());
+        var silos = json.RootElement.GetProperty("silos").EnumerateArray().ToList();
+        Assert.Equal(["test-silo-1", "test-silo-2"], silos.Select(s => s.GetProperty("name").GetString()).Order());
+        var silo = Assert.Single(silos, s => s.GetProperty("name").GetString() == "test-silo-1");
         Assert.Equal("Active", silo.GetProperty("status").GetString());
         Assert.Equal(fixture.Silo.GatewayPort, silo.GetProperty("gateway_port").GetInt32());
         Assert.StartsWith($"127.0.0.1:{fixture.Silo.SiloPort}@", silo.GetProperty("address").GetString(), StringComparison.Ordinal);

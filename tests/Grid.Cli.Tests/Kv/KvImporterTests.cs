@@ -48,7 +48,7 @@ public sealed class KvImporterTests
         Assert.Equal(new KvImportSummary(3, 1, 2, false), summary);
         Assert.Equal("ok ok 1\n", output.ToString().ReplaceLineEndings("\n"));
         Assert.Contains("line 1: expected KEY<TAB>VALUE, found no tab", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("line 2: KEY must be 1-1024 characters", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("line 2: KEY must be 1-512 bytes of UTF-8, not 0", error.ToString(), StringComparison.Ordinal);
         Assert.Equal(1, store.Puts);
     }
 
