@@ -192,6 +192,9 @@ public static partial class GridSiloHost
             o.WriterId = options.WriterId;
         });
         silo.AddDashboard();
+        // Grain invariant violations (Grid.Grains.Common) reach callers with their message, as
+        // storage failures do (see AddSwarmGrainStorage).
+        silo.Services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Grid.Grains"));
     }
 
     [LoggerMessage(1, LogLevel.Information,

@@ -32,7 +32,7 @@ public sealed class KillDuringWritesTests(ITestOutputHelper output)
         string Value(int i) => string.Create(CultureInfo.InvariantCulture, $"value-{i}-{run}");
 
         await using var import = ChildProcess.Start(RepositoryPaths.GridCli,
-            ["kv", "import", "--gateway", primary.Gateway, "--gateway", secondary.Gateway, "--key-timeout", "90"]);
+            ["kv", "import", "--gateway", primary.Gateway, "--gateway", secondary.Gateway, "--key-timeout", "90", "--connect-timeout", "60"]);
         var acknowledged = new ConcurrentDictionary<string, long>();
         var reading = Task.Run(async () =>
         {
@@ -75,7 +75,7 @@ public sealed class KillDuringWritesTests(ITestOutputHelper output)
         Assert.True(memoryNodeKilled && siloKilled);
 
         // Every acknowledged write reads back, through the surviving silo.
-        await using var client = await GridClient.ConnectAsync(GridClientOptions.ForGateways(primary.Gateway));
+        await using var client = await GridClient.ConnectAsync(Patient(GridClientOptions.ForGateways(primary.Gateway)));
         var lost = new List<string>();
         for (var i = 0; i < Keys; i++)
         {
@@ -98,7 +98,7 @@ public sealed class KillDuringWritesTests(ITestOutputHelper output)
 
         // The CLI reads them back too.
         var (getExit, got, _) = await ChildProcess.RunAsync(RepositoryPaths.GridCli,
-            ["kv", "get", Key(Keys - 1), "--gateway", primary.Gateway], TimeSpan.FromMinutes(1));
+            ["kv", "get", Key(Keys - 1), "--gateway", primary.Gateway, "--connect-timeout", "60"], TimeSpan.FromMinutes(2));
         Assert.Equal(0, getExit);
         Assert.Equal(Value(Keys - 1), got.Trim());
     }
@@ -114,9 +114,17 @@ public sealed class KillDuringWritesTests(ITestOutputHelper output)
         }
     }
 
+    // A loaded CI machine (all test assemblies at once on 2 cores) can take longer than the
+    // default 10 s to start a client.
+    private static GridClientOptions Patient(GridClientOptions options)
+    {
+        options.ConnectTimeout = TimeSpan.FromSeconds(60);
+        return options;
+    }
+
     private static async Task WaitForActiveSilosAsync(string gateway, int count)
     {
-        await using var client = await GridClient.ConnectAsync(GridClientOptions.ForGateways(gateway));
+        await using var client = await GridClient.ConnectAsync(Patient(GridClientOptions.ForGateways(gateway)));
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while ((await client.Status.SilosAsync(onlyActive: true)).Count < count)
         {

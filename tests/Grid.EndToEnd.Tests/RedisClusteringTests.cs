@@ -41,13 +41,13 @@ public sealed class RedisClusteringTests
             await using var memoryNodes = await MemoryNodeCluster.StartAsync(3, regionBytes);
             await using var first = await SiloProcess.StartAsync(Clustering(1, memoryNodes));
             await using var second = await SiloProcess.StartAsync(Clustering(2, memoryNodes));
-            string[] Connect = ["--redis", redisAddress, "--cluster-id", clusterId];
+            string[] Connect = ["--redis", redisAddress, "--cluster-id", clusterId, "--connect-timeout", "60"];
 
             var deadline = DateTime.UtcNow.AddMinutes(1);
             while (true)
             {
                 var (exit, output, error) = await ChildProcess.RunAsync(RepositoryPaths.GridCli,
-                    ["status", "--json", "--health-url", $"{first.BaseUrl}/health", .. Connect], TimeSpan.FromMinutes(1));
+                    ["status", "--json", "--health-url", $"{first.BaseUrl}/health", .. Connect], TimeSpan.FromMinutes(2));
                 Assert.True(exit == 0, $"grid status exited {exit}: {error}");
                 if (CountOf("\"Active\"", output) >= 2)
                 {
@@ -58,9 +58,9 @@ public sealed class RedisClusteringTests
                 await Task.Delay(500);
             }
 
-            var put = await ChildProcess.RunAsync(RepositoryPaths.GridCli, ["kv", "put", "through-redis", "yes", .. Connect], TimeSpan.FromMinutes(1));
+            var put = await ChildProcess.RunAsync(RepositoryPaths.GridCli, ["kv", "put", "through-redis", "yes", .. Connect], TimeSpan.FromMinutes(2));
             Assert.True(put.ExitCode == 0, put.Error);
-            var get = await ChildProcess.RunAsync(RepositoryPaths.GridCli, ["kv", "get", "through-redis", .. Connect], TimeSpan.FromMinutes(1));
+            var get = await ChildProcess.RunAsync(RepositoryPaths.GridCli, ["kv", "get", "through-redis", .. Connect], TimeSpan.FromMinutes(2));
             Assert.Equal(0, get.ExitCode);
             Assert.Equal("yes", get.Output.Trim());
         }
