@@ -207,7 +207,10 @@ public sealed class DsigSigner : IDisposable
             var batch = group.Current;
             if (batch is not null && batch.TryTake(out var keyIndex))
             {
-                if (Interlocked.Decrement(ref group.ReadyKeys) < _options.PreparedKeysPerGroup - DsigParameters.BatchKeys)
+                // Wake the background plane when the group first falls short, then every 64
+                // keys: waking it on every signature would cost more than the signature.
+                var ready = Interlocked.Decrement(ref group.ReadyKeys);
+                if (ready == _options.PreparedKeysPerGroup - 1 || (ready & 63) == 0)
                 {
                     _work.Set();
                 }
