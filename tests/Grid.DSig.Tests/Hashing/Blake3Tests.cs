@@ -150,6 +150,25 @@ public class Blake3Tests
         }
     }
 
+    [Fact]
+    public void Two_inputs_hashed_side_by_side_equal_two_hashes()
+    {
+        var random = new Random(12);
+        foreach (var length in new[] { 1025, 1087, 1088, 1240, 1600, 2047, 2048 })
+        {
+            var a = new byte[length];
+            var b = new byte[length];
+            random.NextBytes(a);
+            random.NextBytes(b);
+            var (pairA, pairB, singleA, singleB) = (new byte[32], new byte[32], new byte[32], new byte[32]);
+            Blake3Compression.HashTwoChunksPair(a, pairA, b, pairB);
+            Blake3Hasher.Hash(a, singleA);
+            Blake3Hasher.Hash(b, singleB);
+            Assert.Equal(singleA, pairA);
+            Assert.Equal(singleB, pairB);
+        }
+    }
+
     private static string Run(Blake3Hasher hasher, byte[] input, int outputLength)
     {
         hasher.Update(input);

@@ -365,6 +365,71 @@ internal static class Blake3Compression
         b1 = high.GetUpper();
     }
 
+    /// <summary>
+    /// 32-byte BLAKE3 hashes of two inputs of the same length, between 1,025 and 2,048 bytes,
+    /// computed side by side: both first chunks, both second chunks, both roots in paired
+    /// compressions (the leaves of two one-time keys).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static void HashTwoChunksPair(ReadOnlySpan<byte> inputA, Span<byte> outputA, ReadOnlySpan<byte> inputB, Span<byte> outputB)
+    {
+        if (inputA.Length != inputB.Length || inputA.Length <= 1024 || inputA.Length > 2048
+            || outputA.Length < 32 || outputB.Length < 32)
+        {
+            throw new ArgumentException("two inputs of one length in 1,025..2,048 bytes, 32 bytes out each");
+        }
+
+        const int chunkBlocks = 1024 / BlockBytes;
+        var (a0, a1, b0, b1) = (Iv0, Iv1, Iv0, Iv1);
+        for (var i = 0; i < chunkBlocks; i++)
+        {
+            var flags = (i == 0 ? ChunkStart : 0) | (i == chunkBlocks - 1 ? ChunkEnd : 0);
+            ChainingValuePair(
+                ref a0, ref a1, inputA.Slice(i * BlockBytes, BlockBytes), 0, BlockBytes, flags,
+                ref b0, ref b1, inputB.Slice(i * BlockBytes, BlockBytes), 0, BlockBytes, flags);
+        }
+
+        var secondLength = inputA.Length - 1024;
+        var secondBlocks = (secondLength + BlockBytes - 1) / BlockBytes;
+        var lastLength = secondLength - ((secondBlocks - 1) * BlockBytes);
+        Span<byte> lastA = stackalloc byte[BlockBytes];
+        Span<byte> lastB = stackalloc byte[BlockBytes];
+        inputA[(1024 + ((secondBlocks - 1) * BlockBytes))..].CopyTo(lastA);
+        inputB[(1024 + ((secondBlocks - 1) * BlockBytes))..].CopyTo(lastB);
+        lastA[lastLength..].Clear();
+        lastB[lastLength..].Clear();
+        var (c0, c1, d0, d1) = (Iv0, Iv1, Iv0, Iv1);
+        for (var i = 0; i < secondBlocks; i++)
+        {
+            var last = i == secondBlocks - 1;
+            var flags = (i == 0 ? ChunkStart : 0) | (last ? ChunkEnd : 0);
+            var length = last ? (uint)lastLength : BlockBytes;
+            ChainingValuePair(
+                ref c0, ref c1, last ? lastA : inputA.Slice(1024 + (i * BlockBytes), BlockBytes), 1, length, flags,
+                ref d0, ref d1, last ? lastB : inputB.Slice(1024 + (i * BlockBytes), BlockBytes), 1, length, flags);
+        }
+
+        // The roots: parents of the two chunks; their first 32 output bytes are the chaining value.
+        Span<byte> parentA = stackalloc byte[BlockBytes];
+        Span<byte> parentB = stackalloc byte[BlockBytes];
+        Store(a0, parentA);
+        Store(a1, parentA[16..]);
+        Store(c0, parentA[32..]);
+        Store(c1, parentA[48..]);
+        Store(b0, parentB);
+        Store(b1, parentB[16..]);
+        Store(d0, parentB[32..]);
+        Store(d1, parentB[48..]);
+        var (r0, r1, s0, s1) = (Iv0, Iv1, Iv0, Iv1);
+        ChainingValuePair(
+            ref r0, ref r1, parentA, 0, BlockBytes, Parent | Root, ref s0, ref s1, parentB, 0, BlockBytes, Parent | Root);
+        Store(r0, outputA);
+        Store(r1, outputA[16..]);
+        Store(s0, outputB);
+        Store(s1, outputB[16..]);
+    }
+
     /// <summary>Two one-block hashes at once (<see cref="HashOneBlock"/>): sibling Merkle nodes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HashOneBlockPair(ReadOnlySpan<byte> blockA, Span<byte> outputA, ReadOnlySpan<byte> blockB, Span<byte> outputB)
