@@ -272,10 +272,11 @@ public sealed class DsigSigner : IDisposable
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex)
         {
             // Most likely the sequence file could not be written: stop making keys rather than
-            // risk reuse. Signers waiting for keys see the failure.
+            // risk reuse (and never take the process down from a background thread). Signers
+            // waiting for keys see the failure.
             _failure = ex;
             foreach (var group in SnapshotGroups())
             {
