@@ -122,14 +122,16 @@ internal static class Blake3Compression
         for (var r = 0; r < Rounds; r++)
         {
             // G written out rather than called with refs: refs would pin the rows in memory.
+            // (a + m) + b, not a + (b + m): b is the last row computed, so adding it last
+            // takes one instruction off the critical path of every half round.
             var words = Avx512F.PermuteVar16x32(message, order[r]);
             var low = words.GetLower();
             var high = words.GetUpper();
-            a += b + low.GetLower();
+            a = a + low.GetLower() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 16);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 12);
-            a += b + low.GetUpper();
+            a = a + low.GetUpper() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
@@ -141,11 +143,11 @@ internal static class Blake3Compression
             a = Sse2.Shuffle(a, 0b_10_01_00_11);
             c = Sse2.Shuffle(c, 0b_00_11_10_01);
             d = Sse2.Shuffle(d, 0b_01_00_11_10);
-            a += b + high.GetLower();
+            a = a + high.GetLower() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 16);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 12);
-            a += b + high.GetUpper();
+            a = a + high.GetUpper() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
@@ -333,22 +335,22 @@ internal static class Blake3Compression
         {
             var columns = Avx512F.PermuteVar16x32x2(messageA, order[2 * r], messageB);
             var diagonals = Avx512F.PermuteVar16x32x2(messageA, order[(2 * r) + 1], messageB);
-            a += b + columns.GetLower();
+            a = a + columns.GetLower() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 16);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 12);
-            a += b + columns.GetUpper();
+            a = a + columns.GetUpper() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
             a = Avx2.Shuffle(a, 0b_10_01_00_11);
             c = Avx2.Shuffle(c, 0b_00_11_10_01);
             d = Avx2.Shuffle(d, 0b_01_00_11_10);
-            a += b + diagonals.GetLower();
+            a = a + diagonals.GetLower() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 16);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 12);
-            a += b + diagonals.GetUpper();
+            a = a + diagonals.GetUpper() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
@@ -566,22 +568,22 @@ internal static class Blake3Compression
         for (var r = 0; r < Rounds; r++)
         {
             var o = 4 * r;
-            a += b + Avx512F.PermuteVar16x32(message, order[o]);
+            a = a + Avx512F.PermuteVar16x32(message, order[o]) + b;
             d = Avx512F.RotateRight(d ^ a, 16);
             c += d;
             b = Avx512F.RotateRight(b ^ c, 12);
-            a += b + Avx512F.PermuteVar16x32(message, order[o + 1]);
+            a = a + Avx512F.PermuteVar16x32(message, order[o + 1]) + b;
             d = Avx512F.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.RotateRight(b ^ c, 7);
             a = Avx512F.Shuffle(a, 0b_10_01_00_11);
             c = Avx512F.Shuffle(c, 0b_00_11_10_01);
             d = Avx512F.Shuffle(d, 0b_01_00_11_10);
-            a += b + Avx512F.PermuteVar16x32(message, order[o + 2]);
+            a = a + Avx512F.PermuteVar16x32(message, order[o + 2]) + b;
             d = Avx512F.RotateRight(d ^ a, 16);
             c += d;
             b = Avx512F.RotateRight(b ^ c, 12);
-            a += b + Avx512F.PermuteVar16x32(message, order[o + 3]);
+            a = a + Avx512F.PermuteVar16x32(message, order[o + 3]) + b;
             d = Avx512F.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.RotateRight(b ^ c, 7);
@@ -657,11 +659,11 @@ internal static class Blake3Compression
         Vector128<uint> mx,
         Vector128<uint> my)
     {
-        a += b + mx;
+        a = a + mx + b;
         d = RotateRight16(d ^ a);
         c += d;
         b = RotateRight(b ^ c, 12);
-        a += b + my;
+        a = a + my + b;
         d = RotateRight8(d ^ a);
         c += d;
         b = RotateRight(b ^ c, 7);
