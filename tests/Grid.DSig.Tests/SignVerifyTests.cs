@@ -96,6 +96,40 @@ public class SignVerifyTests
     }
 
     [Fact]
+    public void Signing_and_verifying_allocate_nothing()
+    {
+        using var cluster = new DsigCluster(3, new DsigSignerOptions { PreparedKeysPerGroup = 4 * DsigParameters.BatchKeys });
+        var group = cluster.Signers[0].Group([DsigCluster.Id(1)]);
+        cluster.Settle();
+        var signature = new byte[DsigParameters.SignatureBytes];
+        var message = new byte[1024];
+        for (var i = 0; i < 20; i++)
+        {
+            // Warm up every path once (first calls may allocate in the runtime).
+            cluster.Signers[0].Sign(message, group, DsigPurpose.Test, signature);
+            cluster.Verifiers[1].VerifyDetailed(message, signature, DsigCluster.Id(0), DsigPurpose.Test);
+            cluster.Verifiers[2].VerifyDetailed(message, signature, DsigCluster.Id(0), DsigPurpose.Test);
+        }
+
+        long signing = 0;
+        long verifying = 0;
+        var fast = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            message[0] = (byte)i;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            cluster.Signers[0].Sign(message, group, DsigPurpose.Test, signature);
+            var signed = GC.GetAllocatedBytesForCurrentThread();
+            fast += cluster.Verifiers[1].VerifyDetailed(message, signature, DsigCluster.Id(0), DsigPurpose.Test) == DsigVerifyPath.Fast ? 1 : 0;
+            verifying += GC.GetAllocatedBytesForCurrentThread() - signed;
+            signing += signed - before;
+        }
+
+        Assert.Equal(200, fast);
+        Assert.Equal((0L, 0L), (signing, verifying));
+    }
+
+    [Fact]
     public void Signing_without_a_started_signer_or_prepared_keys_says_so()
     {
         using var cluster = new DsigCluster(2);

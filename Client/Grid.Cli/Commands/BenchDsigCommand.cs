@@ -24,8 +24,8 @@ internal static class BenchDsigCommand
         var ops = new Option<int>("--ops")
         {
             HelpName = "N",
-            Description = "Measured ops per row, split over the rounds; a warm-up of 10% " +
-                $"(at most {BenchPlan.WarmupOpsMax}) runs first",
+            Description = "Measured ops per row, split over the rounds; two warm-up passes of " +
+                $"10% (at most {BenchPlan.WarmupOpsMax}) run first, so the JIT has optimised the code",
             DefaultValueFactory = _ => DefaultOps,
         };
         var rounds = new Option<int>("--rounds")

@@ -18,11 +18,20 @@ public sealed class DsigNode : IDisposable
         options.Validate();
         Self = new NodeId(options.NodeId);
         _privateKey = DsigKeyFiles.LoadPrivateKey(options.PrivateKeyFile);
-        var keys = DsigKeyDirectory.FromFiles(
-            options.PublicKeyFiles.Select(p => KeyValuePair.Create(new NodeId(p.Key), p.Value)));
-        options.Signer.SequenceFilePath = options.SequenceFile;
-        Signer = new DsigSigner(Self, _privateKey, transport, options.Signer);
-        Verifier = new DsigVerifier(Self, keys, options.Verifier);
+        try
+        {
+            var keys = DsigKeyDirectory.FromFiles(
+                options.PublicKeyFiles.Select(p => KeyValuePair.Create(new NodeId(p.Key), p.Value)));
+            options.Signer.SequenceFilePath = options.SequenceFile;
+            Signer = new DsigSigner(Self, _privateKey, transport, options.Signer);
+            Verifier = new DsigVerifier(Self, keys, options.Verifier);
+        }
+        catch
+        {
+            Signer?.Dispose();
+            _privateKey.Dispose();
+            throw;
+        }
     }
 
     public NodeId Self { get; }

@@ -207,7 +207,10 @@ public sealed class DsigSigner : IDisposable
             var batch = group.Current;
             if (batch is not null && batch.TryTake(out var keyIndex))
             {
-                if (Interlocked.Decrement(ref group.ReadyKeys) < _options.PreparedKeysPerGroup - DsigParameters.BatchKeys)
+                // Wake the background plane when the group first falls short, then every 64
+                // keys: waking it on every signature would cost more than the signature.
+                var ready = Interlocked.Decrement(ref group.ReadyKeys);
+                if (ready == _options.PreparedKeysPerGroup - 1 || (ready & 63) == 0)
                 {
                     _work.Set();
                 }
@@ -269,10 +272,11 @@ public sealed class DsigSigner : IDisposable
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex)
         {
             // Most likely the sequence file could not be written: stop making keys rather than
-            // risk reuse. Signers waiting for keys see the failure.
+            // risk reuse (and never take the process down from a background thread). Signers
+            // waiting for keys see the failure.
             _failure = ex;
             foreach (var group in SnapshotGroups())
             {

@@ -200,7 +200,10 @@ public sealed class DsigVerifier : IDisposable
     }
 
     private SignerBatchCache CacheOf(NodeId signer) =>
-        _caches.GetOrAdd(signer, _ => new SignerBatchCache(_options.CachedBatchesPerSigner, _options.RememberedRootsPerSigner));
+        _caches.GetOrAdd(
+            signer,
+            static (_, options) => new SignerBatchCache(options.CachedBatchesPerSigner, options.RememberedRootsPerSigner),
+            _options);
 
     private void Run()
     {

@@ -24,4 +24,24 @@ internal static class LeafHash
         chainTops.CopyTo(preimage[DsigParameters.NonceBytes..]);
         Blake3Compression.HashTwoChunks(preimage, leaf[..DsigParameters.HashBytes]);
     }
+
+    /// <summary>The leaves of two keys at once (key generation makes keys in pairs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static void ComputePair(
+        ReadOnlySpan<byte> pkNonceA,
+        ReadOnlySpan<byte> chainTopsA,
+        Span<byte> leafA,
+        ReadOnlySpan<byte> pkNonceB,
+        ReadOnlySpan<byte> chainTopsB,
+        Span<byte> leafB)
+    {
+        Span<byte> preimageA = stackalloc byte[PreimageBytes];
+        Span<byte> preimageB = stackalloc byte[PreimageBytes];
+        pkNonceA.CopyTo(preimageA);
+        chainTopsA.CopyTo(preimageA[DsigParameters.NonceBytes..]);
+        pkNonceB.CopyTo(preimageB);
+        chainTopsB.CopyTo(preimageB[DsigParameters.NonceBytes..]);
+        Blake3Compression.HashTwoChunksPair(preimageA, leafA, preimageB, leafB);
+    }
 }

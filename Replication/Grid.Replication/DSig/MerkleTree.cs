@@ -33,7 +33,16 @@ internal static class MerkleTree
             var start = LevelStart(level);
             var parentStart = LevelStart(level + 1);
             var count = DsigParameters.BatchKeys >> level;
-            for (var i = 0; i < count; i += 2)
+            // Two parents at a time; the top level has a single one.
+            var i = 0;
+            for (; i + 4 <= count; i += 4)
+            {
+                Blake3Compression.HashOneBlockPair(
+                    nodes.Slice((start + i) * H, 2 * H), nodes.Slice((parentStart + (i / 2)) * H, H),
+                    nodes.Slice((start + i + 2) * H, 2 * H), nodes.Slice((parentStart + (i / 2) + 1) * H, H));
+            }
+
+            for (; i < count; i += 2)
             {
                 Blake3Compression.HashOneBlock(
                     nodes.Slice((start + i) * H, 2 * H), nodes.Slice((parentStart + (i / 2)) * H, H));

@@ -46,6 +46,51 @@ internal static class OneTimeKeyGenerator
         Span<byte> levels,
         Span<byte> leaf)
     {
+        Span<byte> tops = stackalloc byte[DsigParameters.Chains * DsigParameters.ChainValueBytes];
+        GenerateChains(masterSeed, signer, batchSequence, keyIndex, pkNonce, nonce, levels, tops);
+        LeafHash.Compute(pkNonce, tops, leaf);
+    }
+
+    /// <summary>
+    /// Two keys, positions <paramref name="keyIndex"/> and the next: as two <see cref="Generate"/>
+    /// calls, with the leaves hashed side by side.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static void GeneratePair(
+        ReadOnlySpan<byte> masterSeed,
+        NodeId signer,
+        ulong batchSequence,
+        int keyIndex,
+        Span<byte> pkNonceA,
+        Span<byte> nonceA,
+        Span<byte> levelsA,
+        Span<byte> leafA,
+        Span<byte> pkNonceB,
+        Span<byte> nonceB,
+        Span<byte> levelsB,
+        Span<byte> leafB)
+    {
+        Span<byte> topsA = stackalloc byte[DsigParameters.Chains * DsigParameters.ChainValueBytes];
+        Span<byte> topsB = stackalloc byte[DsigParameters.Chains * DsigParameters.ChainValueBytes];
+        GenerateChains(masterSeed, signer, batchSequence, keyIndex, pkNonceA, nonceA, levelsA, topsA);
+        GenerateChains(masterSeed, signer, batchSequence, keyIndex + 1, pkNonceB, nonceB, levelsB, topsB);
+        LeafHash.ComputePair(pkNonceA, topsA, leafA, pkNonceB, topsB, leafB);
+    }
+
+    /// <summary>Everything of a key but its leaf: nonces, all levels, and the chain tops.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit]
+    private static void GenerateChains(
+        ReadOnlySpan<byte> masterSeed,
+        NodeId signer,
+        ulong batchSequence,
+        int keyIndex,
+        Span<byte> pkNonce,
+        Span<byte> nonce,
+        Span<byte> levels,
+        Span<byte> tops)
+    {
         Debug.Assert(masterSeed.Length == MasterSeedBytes);
         Debug.Assert(levels.Length == DsigParameters.SecretKeyBytes);
         Debug.Assert(keyIndex is >= 0 and < DsigParameters.BatchKeys);
@@ -66,7 +111,6 @@ internal static class OneTimeKeyGenerator
         expanded.Slice(DsigParameters.NonceBytes, DsigParameters.NonceBytes).CopyTo(nonce);
         var secrets = expanded[(2 * DsigParameters.NonceBytes)..];
         var salt = System.Runtime.Intrinsics.Vector128.Create(pkNonce[..16]);
-        Span<byte> tops = stackalloc byte[DsigParameters.Chains * DsigParameters.ChainValueBytes];
         const int v = DsigParameters.ChainValueBytes;
         for (var chain = 0; chain < DsigParameters.Chains; chain += 2)
         {
@@ -88,6 +132,5 @@ internal static class OneTimeKeyGenerator
         }
 
         expanded.Clear();
-        LeafHash.Compute(pkNonce, tops, leaf);
     }
 }

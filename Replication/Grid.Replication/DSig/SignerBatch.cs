@@ -123,15 +123,21 @@ internal sealed class SignerBatch
         Debug.Assert(levels.Length == LevelBufferBytes);
         var headers = new byte[DsigParameters.BatchKeys * DsigSignatureLayout.HeaderBytes];
         var nodes = new byte[DsigParameters.TreeNodes * h];
-        for (var k = 0; k < DsigParameters.BatchKeys; k++)
+        const int hb = DsigSignatureLayout.HeaderBytes;
+        for (var k = 0; k < DsigParameters.BatchKeys; k += 2)
         {
-            var header = headers.AsSpan(k * DsigSignatureLayout.HeaderBytes, DsigSignatureLayout.HeaderBytes);
-            OneTimeKeyGenerator.Generate(
+            var a = headers.AsSpan(k * hb, hb);
+            var b = headers.AsSpan((k + 1) * hb, hb);
+            OneTimeKeyGenerator.GeneratePair(
                 masterSeed, signer, batchSequence, k,
-                header.Slice(DsigSignatureLayout.PkNonceOffset, DsigParameters.NonceBytes),
-                header.Slice(DsigSignatureLayout.NonceOffset, DsigParameters.NonceBytes),
+                a.Slice(DsigSignatureLayout.PkNonceOffset, DsigParameters.NonceBytes),
+                a.Slice(DsigSignatureLayout.NonceOffset, DsigParameters.NonceBytes),
                 levels.AsSpan(k * DsigParameters.SecretKeyBytes, DsigParameters.SecretKeyBytes),
-                nodes.AsSpan(k * h, h));
+                nodes.AsSpan(k * h, h),
+                b.Slice(DsigSignatureLayout.PkNonceOffset, DsigParameters.NonceBytes),
+                b.Slice(DsigSignatureLayout.NonceOffset, DsigParameters.NonceBytes),
+                levels.AsSpan((k + 1) * DsigParameters.SecretKeyBytes, DsigParameters.SecretKeyBytes),
+                nodes.AsSpan((k + 1) * h, h));
         }
 
         MerkleTree.Build(nodes);

@@ -124,6 +124,51 @@ public class Blake3Tests
         }
     }
 
+    [Fact]
+    public void Paired_compressions_equal_two_single_ones()
+    {
+        var random = new Random(10);
+        var blockA = new byte[64];
+        var blockB = new byte[64];
+        for (var i = 0; i < 2_000; i++)
+        {
+            random.NextBytes(blockA);
+            random.NextBytes(blockB);
+            var a0 = System.Runtime.Intrinsics.Vector128.Create((uint)random.Next(), 1, 2, 3);
+            var a1 = System.Runtime.Intrinsics.Vector128.Create(4u, (uint)random.Next(), 6, 7);
+            var b0 = System.Runtime.Intrinsics.Vector128.Create(8u, 9, (uint)random.Next(), 11);
+            var b1 = System.Runtime.Intrinsics.Vector128.Create(12u, 13, 14, (uint)random.Next());
+            var (counterA, counterB) = ((ulong)random.NextInt64(), (ulong)random.NextInt64());
+            var (lengthA, lengthB) = ((uint)random.Next(65), (uint)random.Next(65));
+            var (flagsA, flagsB) = ((uint)random.Next(128), (uint)random.Next(128));
+            var (x0, x1, y0, y1) = (a0, a1, b0, b1);
+            Blake3Compression.ChainingValuePair(
+                ref x0, ref x1, blockA, counterA, lengthA, flagsA, ref y0, ref y1, blockB, counterB, lengthB, flagsB);
+            Blake3Compression.ChainingValue(ref a0, ref a1, blockA, counterA, lengthA, flagsA);
+            Blake3Compression.ChainingValue(ref b0, ref b1, blockB, counterB, lengthB, flagsB);
+            Assert.Equal((a0, a1, b0, b1), (x0, x1, y0, y1));
+        }
+    }
+
+    [Fact]
+    public void Two_inputs_hashed_side_by_side_equal_two_hashes()
+    {
+        var random = new Random(12);
+        foreach (var length in new[] { 1025, 1087, 1088, 1240, 1600, 2047, 2048 })
+        {
+            var a = new byte[length];
+            var b = new byte[length];
+            random.NextBytes(a);
+            random.NextBytes(b);
+            var (pairA, pairB, singleA, singleB) = (new byte[32], new byte[32], new byte[32], new byte[32]);
+            Blake3Compression.HashTwoChunksPair(a, pairA, b, pairB);
+            Blake3Hasher.Hash(a, singleA);
+            Blake3Hasher.Hash(b, singleB);
+            Assert.Equal(singleA, pairA);
+            Assert.Equal(singleB, pairB);
+        }
+    }
+
     private static string Run(Blake3Hasher hasher, byte[] input, int outputLength)
     {
         hasher.Update(input);
