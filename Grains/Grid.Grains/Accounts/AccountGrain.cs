@@ -134,6 +134,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain
     public async Task<AccountView> Open()
     {
         _state.ThrowIfSuspect();
+        // An account's id travels in every transfer to it (validated there), so one too long to
+        // be a transfer destination must not be opened and funded in the first place.
+        ValidateId(this.GetPrimaryKeyString(), "accountId");
         if (!_state.State.IsOpen)
         {
             _state.State.IsOpen = true;

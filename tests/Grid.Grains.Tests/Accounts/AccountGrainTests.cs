@@ -223,4 +223,13 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
 
         Assert.Equal(50, await account.GetBalance());
     }
+
+    [Fact]
+    public async Task An_account_id_too_long_to_receive_transfers_cannot_be_opened()
+    {
+        var account = fixture.Grains.GetGrain<IAccountGrain>(new string('x', AccountGrain.OperationIdLengthMax + 1));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => account.Open());
+        Assert.Contains("limit is 128", ex.Message, StringComparison.Ordinal);
+        Assert.False((await account.GetState()).IsOpen);
+    }
 }
