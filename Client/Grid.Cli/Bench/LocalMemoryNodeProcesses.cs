@@ -26,6 +26,12 @@ internal sealed class LocalMemoryNodeProcesses : MemoryNodeSet
 
     public override bool CanCrash => true;
 
+    /// <summary><c>host:port</c> of each node, in node order.</summary>
+    public IReadOnlyList<string> Addresses => [.. _nodes.Select(n => n.Address.ToString())];
+
+    /// <summary>The temporary file holding the nodes' cluster key (deleted on dispose).</summary>
+    public string KeyFile => _keyFile;
+
     public static async Task<LocalMemoryNodeProcesses> StartAsync(
         int count, long regionBytes, CancellationToken cancellationToken)
     {
@@ -61,6 +67,34 @@ internal sealed class LocalMemoryNodeProcesses : MemoryNodeSet
             _nodes[node].Address, client, _key, cancellationToken: cancellationToken).ConfigureAwait(false);
 
     public override void Crash(int node) => _nodes[node].Kill();
+
+    /// <summary>
+    /// Kills every node and deletes the key file now, synchronously (Ctrl+C, SIGTERM: the
+    /// process may be gone before any await returns). Dispose still reaps them.
+    /// </summary>
+    public void KillAll()
+    {
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                node.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited in between.
+            }
+        }
+
+        try
+        {
+            File.Delete(_keyFile);
+        }
+        catch (IOException)
+        {
+            // Best effort; DisposeAsync tries again.
+        }
+    }
 
     public override async ValueTask DisposeAsync()
     {

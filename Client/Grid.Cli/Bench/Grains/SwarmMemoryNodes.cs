@@ -15,20 +15,13 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
     /// <summary>2f+1 with f = 1, as grid-silo runs by default.</summary>
     public const int Count = 3;
 
-    private const uint FirstNodeId = 1000;
+    private readonly LocalMemoryNodeProcesses? _local;
 
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
-
-    private readonly IReadOnlyList<MemoryNodeProcess> _processes;
-    private readonly string? _ownKeyFile;
-
-    private SwarmMemoryNodes(
-        IReadOnlyList<string> addresses, string keyFile, IReadOnlyList<MemoryNodeProcess> processes, bool ownsKeyFile)
+    private SwarmMemoryNodes(IReadOnlyList<string> addresses, string keyFile, LocalMemoryNodeProcesses? local)
     {
         Addresses = addresses;
         KeyFile = keyFile;
-        _processes = processes;
-        _ownKeyFile = ownsKeyFile ? keyFile : null;
+        _local = local;
     }
 
     /// <summary><c>host:port</c> of each node, in the order every silo must list them.</summary>
@@ -44,90 +37,16 @@ internal sealed class SwarmMemoryNodes : IAsyncDisposable
 
     /// <summary>Running nodes given on the command line; nothing to start or stop.</summary>
     public static SwarmMemoryNodes External(IReadOnlyList<string> addresses, string keyFile) =>
-        new(addresses, keyFile, [], ownsKeyFile: false);
+        new(addresses, keyFile, local: null);
 
     public static async Task<SwarmMemoryNodes> StartAsync(CancellationToken cancellationToken)
     {
-        var keyFile = Path.Combine(Path.GetTempPath(), $"grid-bench-grains-{Guid.NewGuid():N}.key");
-        await File.WriteAllTextAsync(keyFile, ClusterKey.GenerateSecret(), cancellationToken).ConfigureAwait(false);
-        var starts = Enumerable.Range(0, Count)
-            .Select(node => MemoryNodeProcess.StartAsync(
-                RegionBytes, keyFile, FirstNodeId + (uint)node, ["--log-level", "Warning"], cancellationToken))
-            .ToList();
-        try
-        {
-            await Task.WhenAll(starts).ConfigureAwait(false);
-        }
-        catch
-        {
-            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
-            {
-                await start.Result.DisposeAsync().ConfigureAwait(false);
-            }
-
-            File.Delete(keyFile);
-            throw;
-        }
-
-        var processes = starts.Select(s => s.Result).ToList();
-        return new SwarmMemoryNodes(
-            processes.Select(p => p.Address.ToString()).ToList(), keyFile, processes, ownsKeyFile: true);
+        var local = await LocalMemoryNodeProcesses.StartAsync(Count, RegionBytes, cancellationToken).ConfigureAwait(false);
+        return new SwarmMemoryNodes(local.Addresses, local.KeyFile, local);
     }
 
-    /// <summary>
-    /// Kills the nodes started here and deletes their key file now, synchronously (Ctrl+C,
-    /// SIGTERM: the process may be gone before any await returns).
-    /// </summary>
-    public void Kill()
-    {
-        foreach (var process in _processes)
-        {
-            try
-            {
-                process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-                // It exited in between.
-            }
-        }
+    /// <summary>Kills the nodes started here and deletes their key file now, synchronously.</summary>
+    public void Kill() => _local?.KillAll();
 
-        if (_ownKeyFile is not null)
-        {
-            try
-            {
-                File.Delete(_ownKeyFile);
-            }
-            catch (IOException)
-            {
-                // Best effort; DisposeAsync tries again.
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        // Killed through the process API and reaped first: MemoryNodeProcess.DisposeAsync
-        // would otherwise run the kill command to continue a stopped node, and a node left
-        // running because that failed would outlive the bench.
-        Kill();
-        foreach (var process in _processes)
-        {
-            try
-            {
-                await process.WaitForExitAsync(ExitTimeout).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Not reaped in time; DisposeAsync below tries again.
-            }
-
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_ownKeyFile is not null)
-        {
-            File.Delete(_ownKeyFile);
-        }
-    }
+    public ValueTask DisposeAsync() => _local?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
