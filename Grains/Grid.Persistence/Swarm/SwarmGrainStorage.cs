@@ -164,7 +164,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var read = await store.GetAsync(key).ConfigureAwait(false);
+            var read = await store.GetAsync(key.Bytes).ConfigureAwait(false);
             if (read.Value is null)
             {
                 grainState.State = _activators.GetActivator<T>().Create();
@@ -179,7 +179,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
                 grainState.RecordExists = true;
             }
 
-            _marks.Set(KeyText(key), new GrainStateMark(grainState.ETag, read.Observed));
+            _marks.Set(key.Text, new GrainStateMark(grainState.ETag, read.Observed));
             _metrics.Completed("read", started);
         }
         catch (Exception ex) when (IsStorageFailure(ex))
@@ -232,10 +232,10 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             if (record is not null || mark.Etag is not null)
             {
                 var write = record is null
-                    ? await store.DeleteAsync(key).ConfigureAwait(false)
-                    : await store.PutAsync(key, record()).ConfigureAwait(false);
+                    ? await store.DeleteAsync(key.Bytes).ConfigureAwait(false)
+                    : await store.PutAsync(key.Bytes, record()).ConfigureAwait(false);
                 CheckNoOtherActivation(stateName, grainId, key, mark, write.ObservedOthers);
-                _marks.Set(KeyText(key), new GrainStateMark(newEtag, Math.Max(write.Write, write.ObservedOthers)));
+                _marks.Set(key.Text, new GrainStateMark(newEtag, Math.Max(write.Write, write.ObservedOthers)));
             }
 
             _metrics.Completed(operation, started);
@@ -247,7 +247,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     }
 
     /// <summary>The storage key: service id, grain type, grain key and state name, as Orleans' providers do.</summary>
-    internal byte[] StorageKey(string stateName, GrainId grainId)
+    internal (string Text, byte[] Bytes) StorageKey(string stateName, GrainId grainId)
     {
         var text = $"{_serviceId}/{grainId.Type}/{grainId.Key}/{stateName}";
         var key = Encoding.UTF8.GetBytes(text);
@@ -258,23 +258,21 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
                 $"{_options.Layout.KeyBytesMax} (Layout.KeyBytesMax): use a shorter grain key");
         }
 
-        return key;
+        return (text, key);
     }
-
-    private static string KeyText(byte[] key) => Encoding.UTF8.GetString(key);
 
     private static bool IsStorageFailure(Exception ex) =>
         ex is not InconsistentStateException and not ArgumentException and not OperationCanceledException;
 
-    private async Task<GrainStateMark> MarkAsync(SwarmKvStore store, byte[] key)
+    private async Task<GrainStateMark> MarkAsync(SwarmKvStore store, (string Text, byte[] Bytes) key)
     {
-        if (_marks.TryGet(KeyText(key), out var mark))
+        if (_marks.TryGet(key.Text, out var mark))
         {
             return mark;
         }
 
         // Forgotten (or never read here): one more roundtrip to learn the stored ETag.
-        var read = await store.GetAsync(key).ConfigureAwait(false);
+        var read = await store.GetAsync(key.Bytes).ConfigureAwait(false);
         return new GrainStateMark(read.Value is null ? null : SwarmStorageRecord.Decode(read.Value).Etag, read.Observed);
     }
 
@@ -290,11 +288,11 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         }
     }
 
-    private void CheckNoOtherActivation(string stateName, GrainId grainId, byte[] key, GrainStateMark mark, ulong observedOthers)
+    private void CheckNoOtherActivation(string stateName, GrainId grainId, (string Text, byte[] Bytes) key, GrainStateMark mark, ulong observedOthers)
     {
         if (observedOthers > mark.Seen)
         {
-            _marks.Forget(KeyText(key));
+            _marks.Forget(key.Text);
             _metrics.Conflict("write");
             SwarmGrainStorageLog.ConcurrentActivation(_logger, _name, grainId.ToString(), stateName);
             throw new InconsistentStateException(
