@@ -58,10 +58,6 @@ public sealed class TcpMemoryNodeSource : IMemoryNodeSource
 
                 pairs[i] = pair;
             }
-            catch (InvalidOperationException)
-            {
-                throw;
-            }
             catch (Exception ex) when (ex is TransportException or IOException or System.Net.Sockets.SocketException or TimeoutException)
             {
                 errors[i] = ex.Message;
