@@ -6,14 +6,18 @@ namespace Grid.Cli.Bench;
 
 /// <summary>
 /// The table of any bench: the fixed columns of <see cref="BenchResult"/>, then one column per
-/// extra field, in the order the fields first appear.
+/// extra field, in the order the fields first appear. An extra column is headed by its JSON name
+/// unless <c>headers</c> gives a shorter one, so that wide tables fit a terminal.
 /// </summary>
 internal static class BenchTable
 {
     private static readonly string[] NumberColumns =
         ["outstanding", "count", "p50 µs", "p99 µs", "ops/s", "errors"];
 
-    public static Table Create(IReadOnlyList<BenchResult> results, string? caption = null)
+    public static Table Create(
+        IReadOnlyList<BenchResult> results,
+        string? caption = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         var extraColumns = ExtraColumns(results);
@@ -27,7 +31,8 @@ internal static class BenchTable
 
         foreach (var name in extraColumns)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+            var header = headers?.GetValueOrDefault(name) ?? name;
+            table.AddColumn(new TableColumn(Markup.Escape(header)).RightAligned());
         }
 
         foreach (var result in results)

@@ -10,12 +10,13 @@ internal static class GridCommand
     /// </param>
     public static RootCommand Create(TextReader? input = null) =>
         new("grid: the Grid command line. " +
-            "Commands: kv, account, orders, status, bench (transport, swarm, grains).")
+            "Commands: kv, account, orders, status, dsig, bench (transport, swarm, grains, dsig).")
         {
             KvCommand.Create(input),
             AccountCommand.Create(),
             OrdersCommand.Create(),
             StatusCommand.Create(),
+            DsigCommand.Create(),
             BenchCommand.Create(),
         };
 

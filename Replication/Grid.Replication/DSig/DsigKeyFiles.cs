@@ -9,7 +9,10 @@ namespace Grid.Replication.DSig;
 /// </summary>
 public static class DsigKeyFiles
 {
-    /// <summary>Creates a key pair; refuses to overwrite an existing private key.</summary>
+    /// <summary>
+    /// Creates a key pair; refuses to overwrite an existing private key (<see cref="IOException"/>),
+    /// since the signatures made under it would stop verifying.
+    /// </summary>
     public static void Generate(string privateKeyPath, string publicKeyPath)
     {
         ArgumentNullException.ThrowIfNull(privateKeyPath);
@@ -28,7 +31,17 @@ public static class DsigKeyFiles
             stream.Flush(flushToDisk: true);
         }
 
-        File.WriteAllBytes(publicKeyPath, key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText));
+        try
+        {
+            File.WriteAllBytes(publicKeyPath, key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText));
+        }
+        catch
+        {
+            // No half-made pair: a private key without its public half could not be used, and
+            // would block the retry (the private key is never overwritten).
+            File.Delete(privateKeyPath);
+            throw;
+        }
     }
 
     /// <summary>Loads a private key (not exportable once loaded).</summary>
