@@ -13,6 +13,12 @@ public sealed class DsigKeyDirectory
 {
     private readonly ConcurrentDictionary<NodeId, PublicKey> _keys = new();
 
+    /// <summary>
+    /// Registers <paramref name="node"/>'s key. Adding the same key again is a no-op; a different
+    /// key for a known node is refused (<see cref="InvalidOperationException"/>): batches and
+    /// remembered roots already verified under the old key would keep verifying, so a key change
+    /// means a new directory and verifier.
+    /// </summary>
     public void Add(NodeId node, PublicKey publicKey)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -21,7 +27,11 @@ public sealed class DsigKeyDirectory
             throw new ArgumentException("DSig long-term keys are Ed25519", nameof(publicKey));
         }
 
-        _keys[node] = publicKey;
+        var known = _keys.GetOrAdd(node, publicKey);
+        if (!known.Equals(publicKey))
+        {
+            throw new InvalidOperationException($"{node} already has a different DSig public key");
+        }
     }
 
     public bool TryGet(NodeId node, out PublicKey publicKey) => _keys.TryGetValue(node, out publicKey!);
@@ -33,7 +43,17 @@ public sealed class DsigKeyDirectory
         var directory = new DsigKeyDirectory();
         foreach (var (node, path) in publicKeyFiles)
         {
-            directory.Add(node, DsigKeyFiles.LoadPublicKey(path));
+            PublicKey key;
+            try
+            {
+                key = DsigKeyFiles.LoadPublicKey(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new InvalidDataException($"the DSig public key of {node}: {ex.Message}", ex);
+            }
+
+            directory.Add(node, key);
         }
 
         return directory;

@@ -10,8 +10,8 @@ namespace Grid.Replication.DSig;
 public static class DsigKeyFiles
 {
     /// <summary>
-    /// Creates a key pair; refuses to overwrite an existing private key (<see cref="IOException"/>),
-    /// since the signatures made under it would stop verifying.
+    /// Creates a key pair; refuses to overwrite an existing private or public key file
+    /// (<see cref="IOException"/>), since the signatures made under the old key would stop verifying.
     /// </summary>
     public static void Generate(string privateKeyPath, string publicKeyPath)
     {
@@ -19,38 +19,50 @@ public static class DsigKeyFiles
         ArgumentNullException.ThrowIfNull(publicKeyPath);
         using var key = Key.Create(
             SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(privateKeyPath, options))
-        {
-            stream.Write(key.Export(KeyBlobFormat.PkixPrivateKeyText));
-            stream.Flush(flushToDisk: true);
-        }
-
+        // Both files are created new before anything is written: an existing public key is
+        // as much another process's identity as an existing private key.
+        using var privateFile = new FileStream(privateKeyPath, NewFile(ownerOnly: true));
+        FileStream publicFile;
         try
         {
-            File.WriteAllBytes(publicKeyPath, key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText));
+            publicFile = new FileStream(publicKeyPath, NewFile(ownerOnly: false));
         }
         catch
         {
-            // No half-made pair: a private key without its public half could not be used, and
-            // would block the retry (the private key is never overwritten).
+            privateFile.Dispose();
             File.Delete(privateKeyPath);
             throw;
+        }
+
+        using (publicFile)
+        {
+            try
+            {
+                privateFile.Write(key.Export(KeyBlobFormat.PkixPrivateKeyText));
+                privateFile.Flush(flushToDisk: true);
+                publicFile.Write(key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText));
+                publicFile.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                // No half-made pair: it could not be used, and would block the retry.
+                privateFile.Dispose();
+                publicFile.Dispose();
+                File.Delete(privateKeyPath);
+                File.Delete(publicKeyPath);
+                throw;
+            }
         }
     }
 
     /// <summary>Loads a private key (not exportable once loaded).</summary>
     public static Key LoadPrivateKey(string path)
     {
-        var blob = File.ReadAllBytes(path);
+        var blob = ReadPem(path);
         if (!Key.TryImport(SignatureAlgorithm.Ed25519, blob, KeyBlobFormat.PkixPrivateKeyText, out var key))
         {
-            throw new InvalidDataException($"'{path}' is not an Ed25519 private key in PEM (PKCS#8) form");
+            throw new InvalidDataException(
+                $"'{path}' is not an Ed25519 private key in PEM (PKCS#8) form; make one with `grid dsig keygen`");
         }
 
         return key!;
@@ -58,12 +70,33 @@ public static class DsigKeyFiles
 
     public static PublicKey LoadPublicKey(string path)
     {
-        var blob = File.ReadAllBytes(path);
+        var blob = ReadPem(path);
         if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, blob, KeyBlobFormat.PkixPublicKeyText, out var key))
         {
-            throw new InvalidDataException($"'{path}' is not an Ed25519 public key in PEM (SPKI) form");
+            throw new InvalidDataException(
+                $"'{path}' is not an Ed25519 public key in PEM (SPKI) form; make one with `grid dsig keygen`");
         }
 
         return key!;
+    }
+
+    private static FileStreamOptions NewFile(bool ownerOnly)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = ownerOnly
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+
+        return options;
+    }
+
+    /// <summary>The file's bytes without a UTF-8 byte-order mark, which some editors add and the PEM parser refuses.</summary>
+    private static byte[] ReadPem(string path)
+    {
+        var blob = File.ReadAllBytes(path);
+        return blob.AsSpan().StartsWith("\uFEFF"u8) ? blob[3..] : blob;
     }
 }

@@ -22,6 +22,14 @@ public sealed class DsigNode : IDisposable
         {
             var keys = DsigKeyDirectory.FromFiles(
                 options.PublicKeyFiles.Select(p => KeyValuePair.Create(new NodeId(p.Key), p.Value)));
+            if (keys.TryGet(Self, out var listed) && !listed.Equals(_privateKey.PublicKey))
+            {
+                // Everyone else would reject this process's batches and signatures.
+                throw new InvalidDataException(
+                    $"PrivateKeyFile '{options.PrivateKeyFile}' does not match {Self}'s public key file "
+                    + $"'{options.PublicKeyFiles[options.NodeId]}'");
+            }
+
             options.Signer.SequenceFilePath = options.SequenceFile;
             Signer = new DsigSigner(Self, _privateKey, transport, options.Signer);
             Verifier = new DsigVerifier(Self, keys, options.Verifier);
@@ -61,6 +69,7 @@ public sealed class DsigNode : IDisposable
     /// <summary>A batch message from another process arrived over the transport.</summary>
     public void Receive(NodeId from, byte[] batchMessage) => Verifier.Receive(from, batchMessage);
 
+    /// <summary>Stops both planes and erases the signer's secrets; idempotent.</summary>
     public void Dispose()
     {
         Signer.Dispose();

@@ -40,6 +40,7 @@ public sealed class DsigSigner : IDisposable
     private long _backgroundTicks;
     private long _sendFailures;
     private Exception? _failure;
+    private int _disposed;
 
     public DsigSigner(NodeId self, Key signingKey, IDsigBatchTransport transport, DsigSignerOptions? options = null)
     {
@@ -84,6 +85,7 @@ public sealed class DsigSigner : IDisposable
     public DsigVerifierGroup Group(IEnumerable<NodeId> verifiers)
     {
         ArgumentNullException.ThrowIfNull(verifiers);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var members = verifiers.Where(v => v != Self).Distinct().OrderBy(v => v.Value).ToArray();
         lock (_groupsGate)
         {
@@ -107,6 +109,7 @@ public sealed class DsigSigner : IDisposable
     {
         lock (_groupsGate)
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (_thread is not null)
             {
                 return;
@@ -126,6 +129,7 @@ public sealed class DsigSigner : IDisposable
         ReadOnlySpan<byte> message, DsigVerifierGroup expectedVerifiers, DsigPurpose purpose, Span<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(expectedVerifiers);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!ReferenceEquals(expectedVerifiers.Owner, this))
         {
             throw new ArgumentException("the group belongs to another signer", nameof(expectedVerifiers));
@@ -172,8 +176,17 @@ public sealed class DsigSigner : IDisposable
         return made;
     }
 
+    /// <summary>
+    /// Stops the background plane and erases every secret. Idempotent; signing afterwards throws
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _work.Set();
         _thread?.Join();
@@ -310,19 +323,17 @@ public sealed class DsigSigner : IDisposable
         var sequence = ReserveSequence();
         _recycled.TryTake(out var buffer);
         var batch = SignerBatch.Generate(_masterSeed, Self, sequence, _signingKey, buffer);
-        foreach (var verifier in neediest.Verifiers)
+        try
         {
-            try
-            {
-                // The batch leaves before any of its keys can sign (§3 step 9). A dedicated
-                // thread, so waiting here blocks nobody else.
-                _transport.SendAsync(verifier, batch.Message, cancellationToken).AsTask().GetAwaiter().GetResult();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // That verifier will use the slow path for this batch.
-                Interlocked.Increment(ref _sendFailures);
-            }
+            // The batch leaves before any of its keys can sign (§3 step 9). A dedicated thread,
+            // so waiting here blocks nobody else.
+            Ship(batch, neediest.Verifiers, cancellationToken);
+        }
+        catch
+        {
+            // Stopping: these keys will never be handed out, so their secrets go now.
+            batch.Erase();
+            throw;
         }
 
         lock (neediest.Gate)
@@ -335,6 +346,42 @@ public sealed class DsigSigner : IDisposable
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _backgroundTicks, Stopwatch.GetTimestamp() - started);
         return true;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="batch"/> to every verifier of a group at once and waits for all,
+    /// each for at most <see cref="DsigSignerOptions.SendTimeout"/>. A failed or late send only
+    /// costs that verifier the fast path for this batch; stopping the signer aborts the wait.
+    /// </summary>
+    private void Ship(SignerBatch batch, IReadOnlyList<NodeId> verifiers, CancellationToken cancellationToken)
+    {
+        if (verifiers.Count == 0)
+        {
+            return;
+        }
+
+        var sends = new Task[verifiers.Count];
+        for (var i = 0; i < verifiers.Count; i++)
+        {
+            sends[i] = SendOne(verifiers[i], batch.Message, cancellationToken);
+        }
+
+        Task.WaitAll(sends, cancellationToken);
+    }
+
+    private async Task SendOne(NodeId verifier, byte[] message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _transport.SendAsync(verifier, message, cancellationToken)
+                .AsTask()
+                .WaitAsync(_options.SendTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested || ex is not OperationCanceledException)
+        {
+            Interlocked.Increment(ref _sendFailures);
+        }
     }
 
     /// <summary>The next sequence number, persisting a new reservation first when needed.</summary>

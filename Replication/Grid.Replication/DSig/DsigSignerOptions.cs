@@ -20,6 +20,13 @@ public sealed class DsigSignerOptions
     /// <summary>How long <c>Sign</c> waits for the background plane when no key is ready.</summary>
     public TimeSpan KeyWaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the background plane waits for one verifier to take a batch. The sends of a
+    /// batch run in parallel; a verifier that does not take its copy in time misses the batch
+    /// (it verifies on the slow path) instead of holding up keys for every group.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Fills the 32-byte master seed at start; the OS generator unless a test injects one.</summary>
     public Action<Span<byte>> FillRandom { get; set; } = RandomNumberGenerator.Fill;
 
@@ -34,6 +41,12 @@ public sealed class DsigSignerOptions
         if (SequenceReservation < 1)
         {
             throw new ArgumentException($"SequenceReservation must be at least 1, not {SequenceReservation}");
+        }
+
+        if (KeyWaitTimeout <= TimeSpan.Zero || SendTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException(
+                $"KeyWaitTimeout and SendTimeout must be positive, not {KeyWaitTimeout} and {SendTimeout}");
         }
 
         ArgumentNullException.ThrowIfNull(FillRandom);

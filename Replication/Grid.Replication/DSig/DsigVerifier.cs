@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Grid.RdmaTransport;
 using NSec.Cryptography;
 
@@ -18,9 +19,11 @@ public sealed class DsigVerifier : IDisposable
     private readonly DsigKeyDirectory _keys;
     private readonly ConcurrentDictionary<NodeId, SignerBatchCache> _caches = new();
     private readonly ConcurrentQueue<(NodeId From, byte[] Message)> _inbox = new();
+    private readonly ConcurrentDictionary<NodeId, StrongBox<int>> _queuedBySigner = new();
     private readonly AutoResetEvent _arrived = new(false);
     private readonly object _startGate = new();
     private volatile bool _stopping;
+    private int _disposed;
     private Thread? _thread;
     private int _inboxCount;
     private long _rejectedBatches;
@@ -48,20 +51,48 @@ public sealed class DsigVerifier : IDisposable
 
     /// <summary>
     /// A batch message from <paramref name="from"/> (the authenticated sender) arrived: queue it
-    /// for pre-verification. Never blocks; never throws on bad content.
+    /// for pre-verification. Never blocks; never throws on bad content; ignored once disposed.
+    /// A sender with no key here is rejected at once, and one sender may have at most
+    /// <see cref="DsigVerifierOptions.InboxCapacityPerSigner"/> batches queued, so a flooding
+    /// peer loses its own batches, not everyone's.
     /// </summary>
     public void Receive(NodeId from, byte[] batchMessage)
     {
         ArgumentNullException.ThrowIfNull(batchMessage);
+        if (_stopping)
+        {
+            return;
+        }
+
+        if (from == Self || !_keys.TryGet(from, out _))
+        {
+            Interlocked.Increment(ref _rejectedBatches);
+            return;
+        }
+
+        var queued = _queuedBySigner.GetOrAdd(from, static _ => new StrongBox<int>());
+        if (Interlocked.Increment(ref queued.Value) > _options.InboxCapacityPerSigner)
+        {
+            Interlocked.Decrement(ref queued.Value);
+            Interlocked.Increment(ref _droppedBatches);
+            return;
+        }
+
         _inbox.Enqueue((from, batchMessage));
-        if (Interlocked.Increment(ref _inboxCount) > _options.InboxCapacity && _inbox.TryDequeue(out _))
+        if (Interlocked.Increment(ref _inboxCount) > _options.InboxCapacity && TryDequeue(out _))
         {
             // Bounded: the oldest batch goes; its signatures take the slow path.
-            Interlocked.Decrement(ref _inboxCount);
             Interlocked.Increment(ref _droppedBatches);
         }
 
-        _arrived.Set();
+        try
+        {
+            _arrived.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed between the check above and here: the batch is simply not verified.
+        }
     }
 
     /// <summary>
@@ -84,9 +115,8 @@ public sealed class DsigVerifier : IDisposable
     public int PreVerifyPending()
     {
         var cached = 0;
-        while (_inbox.TryDequeue(out var item))
+        while (TryDequeue(out var item))
         {
-            Interlocked.Decrement(ref _inboxCount);
             if (PreVerify(item.From, item.Message))
             {
                 cached++;
@@ -98,7 +128,7 @@ public sealed class DsigVerifier : IDisposable
 
     /// <summary>True when <paramref name="signature"/>'s batch is cached, so verification is fast.</summary>
     public bool CanVerifyFast(ReadOnlySpan<byte> signature, NodeId signer) =>
-        DsigSignature.TryParse(signature, out var parsed) && FindBatch(parsed, signer) is not null;
+        signer != Self && DsigSignature.TryParse(signature, out var parsed) && FindBatch(parsed, signer) is not null;
 
     /// <summary>Verifies on whichever path applies; see <see cref="VerifyDetailed"/>.</summary>
     public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, NodeId signer, DsigPurpose purpose) =>
@@ -139,8 +169,14 @@ public sealed class DsigVerifier : IDisposable
         && signer != Self
         && VerifySlow(message, parsed, signer, purpose, rememberRoots);
 
+    /// <summary>Stops the background plane; idempotent. Later batches are ignored.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping = true;
         _arrived.Set();
         _thread?.Join();
@@ -187,16 +223,42 @@ public sealed class DsigVerifier : IDisposable
         return OneTimeVerification.Verify(new DsigDomain(signer, purpose), message, signature, signature.Leaf);
     }
 
-    private bool PreVerify(NodeId from, byte[] message)
+    private bool TryDequeue(out (NodeId From, byte[] Message) item)
     {
-        if (!_keys.TryGet(from, out var key) || VerifiedBatch.TryCreate(from, key, message) is not { } batch)
+        if (!_inbox.TryDequeue(out item))
         {
-            Interlocked.Increment(ref _rejectedBatches);
             return false;
         }
 
-        CacheOf(from).Add(batch);
+        Interlocked.Decrement(ref _inboxCount);
+        if (_queuedBySigner.TryGetValue(item.From, out var queued))
+        {
+            Interlocked.Decrement(ref queued.Value);
+        }
+
         return true;
+    }
+
+    private bool PreVerify(NodeId from, byte[] message)
+    {
+        try
+        {
+            if (from == Self || !_keys.TryGet(from, out var key) || VerifiedBatch.TryCreate(from, key, message) is not { } batch)
+            {
+                Interlocked.Increment(ref _rejectedBatches);
+                return false;
+            }
+
+            CacheOf(from).Add(batch);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nothing here should throw on any input; if it does, this batch is lost (its
+            // signatures take the slow path) and the background plane keeps serving the rest.
+            Interlocked.Increment(ref _rejectedBatches);
+            return false;
+        }
     }
 
     private SignerBatchCache CacheOf(NodeId signer) =>

@@ -16,12 +16,20 @@ public sealed class DsigVerifierOptions
     /// <summary>Received batches waiting for pre-verification; beyond it the oldest is dropped.</summary>
     public int InboxCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Batches of one sender waiting for pre-verification; beyond it that sender's new batches
+    /// are dropped, so one flooding peer cannot push out everyone else's.
+    /// </summary>
+    public int InboxCapacityPerSigner { get; set; } = 64;
+
     internal void Validate()
     {
-        if (CachedBatchesPerSigner < 1 || RememberedRootsPerSigner < 0 || InboxCapacity < 1)
+        if (CachedBatchesPerSigner < 1 || RememberedRootsPerSigner < 0 || InboxCapacity < 1 || InboxCapacityPerSigner < 1)
         {
             throw new ArgumentException(
-                "CachedBatchesPerSigner and InboxCapacity must be at least 1, RememberedRootsPerSigner at least 0");
+                "CachedBatchesPerSigner, InboxCapacity and InboxCapacityPerSigner must be at least 1, "
+                + $"RememberedRootsPerSigner at least 0 (got {CachedBatchesPerSigner}, {InboxCapacity}, "
+                + $"{InboxCapacityPerSigner}, {RememberedRootsPerSigner})");
         }
     }
 }

@@ -19,7 +19,9 @@ public sealed class QueuePairDsigTransport(IReadOnlyDictionary<NodeId, QueuePair
             throw new InvalidOperationException($"no queue pair to verifier {verifier}");
         }
 
-        await queuePair.SendAsync(batchMessage).ConfigureAwait(false);
+        // The verbs SEND takes no token: stop waiting on cancellation; the send itself then
+        // completes or fails with its connection.
+        await queuePair.SendAsync(batchMessage).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -28,11 +28,20 @@ internal sealed class SignerBatchCache(int capacity, int rememberedRoots)
     {
         lock (_gate)
         {
-            if (!_batches.TryAdd(batch.BatchSequence, batch))
+            if (_batches.TryGetValue(batch.BatchSequence, out var cached))
             {
-                return; // a duplicate delivery; the first copy verified the same root
+                // The same root signature is a duplicate delivery. A different one under the
+                // same number (both verified under the signer's key) is a signer that restarted
+                // without its sequence file: its new batch is the one it signs with now.
+                if (!batch.RootSignature.SequenceEqual(cached.RootSignature))
+                {
+                    _batches[batch.BatchSequence] = batch;
+                }
+
+                return;
             }
 
+            _batches.Add(batch.BatchSequence, batch);
             _order.Enqueue(batch.BatchSequence);
             while (_order.Count > capacity)
             {
@@ -70,8 +79,14 @@ internal sealed class SignerBatchCache(int capacity, int rememberedRoots)
 
         lock (_gate)
         {
-            if (_roots.TryAdd(batchSequence, rootAndSignature.ToArray()))
+            if (_roots.TryGetValue(batchSequence, out var known))
             {
+                // A signer restarted without its sequence file reuses numbers (see Add).
+                rootAndSignature.CopyTo(known);
+            }
+            else
+            {
+                _roots.Add(batchSequence, rootAndSignature.ToArray());
                 _rootOrder.Enqueue(batchSequence);
                 while (_rootOrder.Count > rememberedRoots)
                 {
