@@ -21,7 +21,7 @@ internal static class DsigCommand
         var publicKey = new Option<FileInfo>("--public-key")
         {
             HelpName = "FILE",
-            Description = "Where to write the public key (PEM, SPKI) that verifiers load",
+            Description = "Where to write the public key (PEM, SPKI) that verifiers load; must not exist yet",
             Required = true,
         };
         var keygen = new Command("keygen", "Create a process's long-term Ed25519 key pair for DSig signatures")
@@ -47,7 +47,7 @@ internal static class DsigCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // CreateNew reports an existing private key as an IOException: never overwrite one,
+                // CreateNew reports an existing key file as an IOException: never overwrite one,
                 // since signatures already issued under it would stop verifying.
                 await error.WriteLineAsync($"grid: dsig keygen: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;

@@ -47,6 +47,23 @@ public sealed class DsigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Keygen_refuses_to_overwrite_a_public_key()
+    {
+        var publicKey = Path.Combine(_directory, "node1.pub");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(
+            "dsig", "keygen", "--private-key", Path.Combine(_directory, "node1.key"), "--public-key", publicKey)).ExitCode);
+        var before = await File.ReadAllBytesAsync(publicKey, TestContext.Current.CancellationToken);
+        var otherPrivate = Path.Combine(_directory, "other.key");
+
+        var again = await Cli.RunAsync("dsig", "keygen", "--private-key", otherPrivate, "--public-key", publicKey);
+
+        Assert.Equal(ExitCodes.Failure, again.ExitCode);
+        Assert.Contains(publicKey, again.Error, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(publicKey, TestContext.Current.CancellationToken));
+        Assert.False(File.Exists(otherPrivate));
+    }
+
+    [Fact]
     public async Task A_public_key_that_cannot_be_written_leaves_no_private_key_behind()
     {
         var privateKey = Path.Combine(_directory, "node1.key");
