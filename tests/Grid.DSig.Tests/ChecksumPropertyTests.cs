@@ -16,17 +16,31 @@ public class ChecksumPropertyTests
     private const int Runs = 2_000;
 
     [Fact]
-    public void No_other_digest_dominates_an_observed_digit_string()
+    public void Raising_any_one_message_digit_by_any_amount_never_dominates()
     {
-        var property = Prop.ForAll(Digests().Zip(Digests()).ToArbitrary(), pair =>
+        // Exhaustive over the forger's smallest moves: for each observed digest, every message
+        // digit raised by every amount it allows. Under the published Σ dᵢ most of these dominate.
+        var property = Prop.ForAll(Digests().ToArbitrary(), observed =>
         {
-            var (observed, candidate) = pair;
             var observedDigits = new byte[DsigParameters.Chains];
             var candidateDigits = new byte[DsigParameters.Chains];
             WotsDigits.FromDigest(observed, observedDigits);
-            WotsDigits.FromDigest(candidate, candidateDigits);
-            var sameMessageDigits = observedDigits.AsSpan(0, 64).SequenceEqual(candidateDigits.AsSpan(0, 64));
-            return sameMessageDigits || !WotsDigits.Dominates(candidateDigits, observedDigits);
+            var candidate = new byte[DsigParameters.DigestBytes];
+            for (var position = 0; position < DsigParameters.MessageDigits; position++)
+            {
+                for (var raised = observedDigits[position] + 1; raised <= DsigParameters.TopLevel; raised++)
+                {
+                    observed.CopyTo(candidate, 0);
+                    candidate[position] = (byte)((observed[position] & ~3) | raised);
+                    WotsDigits.FromDigest(candidate, candidateDigits);
+                    if (WotsDigits.Dominates(candidateDigits, observedDigits))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(Runs).WithQuietOnSuccess(true), property);
     }
@@ -114,6 +128,86 @@ public class ChecksumPropertyTests
                 && !cluster.Verifiers[1].Verify(message, forged, DsigCluster.Id(0), DsigPurpose.Test);
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true), property);
+    }
+
+    [Fact]
+    public void A_forger_hashing_revealed_values_upward_never_recomputes_the_leaf()
+    {
+        // The attack of §6 at the one-time-key level, where the forger picks the digits: take an
+        // observed signature, raise one message digit, hash every revealed value up to the new
+        // digit where it is higher (keeping it where it would have to go down), and recompute
+        // the leaf as a verifier would. Reaching the real leaf is a forgery of that key; with
+        // the standard checksum it never happens, with Σ dᵢ it does for most observations.
+        using var cluster = new DsigCluster(2);
+        var signer = cluster.Signers[0];
+        var group = signer.Group([DsigCluster.Id(1)]);
+        cluster.Settle();
+        var domain = new DsigDomain(DsigCluster.Id(0), DsigPurpose.Test);
+        var observedDigits = new byte[DsigParameters.Chains];
+        var candidateDigits = new byte[DsigParameters.Chains];
+        var candidateDigest = new byte[DsigParameters.DigestBytes];
+        var attempts = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            var message = BitConverter.GetBytes(i);
+            var observed = signer.Sign(message, group, DsigPurpose.Test);
+            Assert.True(DsigSignature.TryParse(observed, out var parsed));
+            MessageDigest.Digits(domain, parsed.Leaf, parsed.Nonce, message, observedDigits);
+            var pkNonce = parsed.PkNonce.ToArray();
+            var revealed = parsed.ChainValues.ToArray();
+            var realLeaf = parsed.Leaf.ToArray();
+
+            // Control: with the observed digits themselves the forger's arithmetic is the verifier's.
+            Assert.Equal(realLeaf, LeafFromRaisedValues(pkNonce, revealed, observedDigits, observedDigits));
+            for (var position = 0; position < DsigParameters.MessageDigits; position++)
+            {
+                if (observedDigits[position] == DsigParameters.TopLevel)
+                {
+                    continue;
+                }
+
+                // A digest whose digits are the observed ones with this one raised by 1.
+                observedDigits.AsSpan(0, DsigParameters.MessageDigits).CopyTo(candidateDigest);
+                candidateDigest[position]++;
+                WotsDigits.FromDigest(candidateDigest, candidateDigits);
+                attempts++;
+                Assert.False(
+                    realLeaf.AsSpan().SequenceEqual(LeafFromRaisedValues(pkNonce, revealed, observedDigits, candidateDigits)),
+                    $"signature {i}: raising digit {position} forged its one-time key");
+            }
+        }
+
+        Assert.True(attempts > 1_000, $"only {attempts} forgery attempts");
+    }
+
+    /// <summary>
+    /// What a forger can compute from revealed values at <paramref name="observed"/> levels for
+    /// <paramref name="target"/> digits: values hashed up where the target is higher, then the
+    /// verifier's walk to the tops and the leaf.
+    /// </summary>
+    private static byte[] LeafFromRaisedValues(byte[] pkNonce, byte[] revealed, byte[] observed, byte[] target)
+    {
+        const int v = DsigParameters.ChainValueBytes;
+        var tops = new byte[DsigParameters.Chains * v];
+        for (var chain = 0; chain < DsigParameters.Chains; chain++)
+        {
+            var value = revealed.AsSpan(chain * v, v).ToArray();
+            for (int level = observed[chain]; level < target[chain]; level++)
+            {
+                ChainHash.Hash(pkNonce, value.ToArray(), chain, level, value);
+            }
+
+            for (int level = target[chain]; level < DsigParameters.TopLevel; level++)
+            {
+                ChainHash.Hash(pkNonce, value.ToArray(), chain, level, value);
+            }
+
+            value.CopyTo(tops, chain * v);
+        }
+
+        var leaf = new byte[DsigParameters.HashBytes];
+        LeafHash.Compute(pkNonce, tops, leaf);
+        return leaf;
     }
 
     private static Gen<byte[]> Digests() =>

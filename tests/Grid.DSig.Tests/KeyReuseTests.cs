@@ -22,18 +22,113 @@ public sealed class KeyReuseTests : IDisposable
         var signer = cluster.Signers[0];
         var group = signer.Group([DsigCluster.Id(1)]);
         signer.Start();
-        var keys = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var signed = new System.Collections.Concurrent.ConcurrentBag<(byte[] Message, byte[] Signature)>();
         Parallel.For(0, 4, worker =>
         {
             for (var i = 0; i < 400; i++)
             {
-                var signature = signer.Sign(BitConverter.GetBytes(i), group, DsigPurpose.Test);
-                keys.Add(KeyId(signature));
+                var message = BitConverter.GetBytes((worker << 16) | i);
+                signed.Add((message, signer.Sign(message, group, DsigPurpose.Test)));
             }
         });
 
-        Assert.Equal(1600, keys.Count);
-        Assert.Equal(1600, keys.Distinct().Count());
+        Assert.Equal(1600, signed.Count);
+        Assert.Equal(1600, signed.Select(s => KeyId(s.Signature)).Distinct().Count());
+
+        // A race that tore a signature (two writers on one key's revealed values) shows here.
+        signer.Dispose();
+        var verifier = cluster.Verifiers[1];
+        verifier.PreVerifyPending();
+        Assert.All(signed, s => Assert.True(verifier.Verify(s.Message, s.Signature, DsigCluster.Id(0), DsigPurpose.Test)));
+    }
+
+    [Fact]
+    public void Threads_racing_on_one_batch_each_claim_distinct_keys_and_all_of_them()
+    {
+        // The atomic cursor of SignerBatch itself, released by a barrier so the threads collide.
+        const int threads = 4;
+        var levels = new byte[SignerBatch.LevelBufferBytes];
+        var headers = new byte[DsigParameters.BatchKeys * DsigSignatureLayout.HeaderBytes];
+        var message = new byte[DsigParameters.BatchMessageBytes];
+        for (var round = 0; round < 300; round++)
+        {
+            var batch = new SignerBatch((ulong)round, levels, headers, message);
+            var claimed = new List<int>[threads];
+            using var barrier = new Barrier(threads);
+            var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+            {
+                var mine = claimed[t] = [];
+                barrier.SignalAndWait();
+                while (batch.TryTake(out var key))
+                {
+                    mine.Add(key);
+                }
+            })).ToList();
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+
+            var all = claimed.SelectMany(c => c).Order().ToList();
+            Assert.Equal(Enumerable.Range(0, DsigParameters.BatchKeys), all);
+            Assert.Equal(0, batch.Remaining);
+            Assert.False(batch.TryTake(out var none));
+            Assert.Equal(-1, none);
+        }
+    }
+
+    [Fact]
+    public void Every_signer_instance_draws_a_fresh_master_seed()
+    {
+        // Without a sequence file a restarted signer numbers its batches from 1 again; only a
+        // fresh master seed keeps its keys apart from the last run's (specs/dsig.md §10).
+        using var key = Key.Create(SignatureAlgorithm.Ed25519);
+        var leaves = new HashSet<string>();
+        for (var run = 0; run < 3; run++)
+        {
+            var batches = new List<byte[]>();
+            using var signer = new DsigSigner(DsigCluster.Id(0), key, new CapturingTransport(batches), DsigCluster.SmallSigner());
+            signer.Group([DsigCluster.Id(1)]);
+            signer.PrepareNow();
+            var batch = Assert.Single(batches);
+            Assert.True(BatchMessage.TryParse(batch, out var sequence, out var batchLeaves, out _));
+            Assert.Equal(1UL, sequence);
+            for (var k = 0; k < DsigParameters.BatchKeys; k++)
+            {
+                var leaf = Convert.ToHexString(batchLeaves.Slice(k * DsigParameters.HashBytes, DsigParameters.HashBytes));
+                Assert.True(leaves.Add(leaf), $"run {run}: key 1/{k} repeats an earlier run's key");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_sequence_file_with_any_byte_changed_stops_the_signer()
+    {
+        using var key = Key.Create(SignatureAlgorithm.Ed25519);
+        var options = new DsigSignerOptions
+        {
+            PreparedKeysPerGroup = DsigParameters.BatchKeys,
+            SequenceFilePath = SequenceFile,
+        };
+        using (var signer = new DsigSigner(DsigCluster.Id(0), key, new InProcessDsigNetwork().ForSigner(DsigCluster.Id(0)), options))
+        {
+            signer.Group([DsigCluster.Id(1)]);
+            signer.PrepareNow();
+        }
+
+        var good = File.ReadAllBytes(SequenceFile);
+        for (var position = 0; position < good.Length; position++)
+        {
+            // The mark (bytes 8-15) changed with a stale checksum is the dangerous case: a lower
+            // mark would hand out used sequence numbers again.
+            var damaged = (byte[])good.Clone();
+            damaged[position] ^= 0x01;
+            File.WriteAllBytes(SequenceFile, damaged);
+            var error = Assert.Throws<InvalidDataException>(() =>
+                new DsigSigner(DsigCluster.Id(0), key, new InProcessDsigNetwork().ForSigner(DsigCluster.Id(0)), options));
+            Assert.Contains(SequenceFile, error.Message, StringComparison.Ordinal);
+        }
+
+        File.WriteAllBytes(SequenceFile, good);
+        using var restarted = new DsigSigner(DsigCluster.Id(0), key, new InProcessDsigNetwork().ForSigner(DsigCluster.Id(0)), options);
     }
 
     [Fact]

@@ -250,13 +250,4 @@ public class PlaneRobustnessTests
             return new ValueTask(_never.Task);
         }
     }
-
-    private sealed class CapturingTransport(List<byte[]> batches) : IDsigBatchTransport
-    {
-        public ValueTask SendAsync(NodeId verifier, ReadOnlyMemory<byte> batchMessage, CancellationToken cancellationToken)
-        {
-            batches.Add(batchMessage.ToArray());
-            return ValueTask.CompletedTask;
-        }
-    }
 }

@@ -175,19 +175,88 @@ public sealed class TamperingTests : IDisposable
         Assert.Equal(DsigVerifyPath.Fast, verifier.VerifyDetailed(Message, signature, DsigCluster.Id(0), DsigPurpose.Test));
     }
 
+    [Fact]
+    public void Signatures_of_exactly_the_wire_length_with_random_contents_are_rejected()
+    {
+        // Garbage of the right length passes the length check and reaches the field parsing,
+        // the cache lookup and the chain walk: all must say no, never throw.
+        var property = Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            var random = new Random(seed);
+            var garbage = new byte[DsigParameters.SignatureBytes];
+            random.NextBytes(garbage);
+            var header = (byte[])_signature.Clone();
+            random.NextBytes(header.AsSpan(DsigSignatureLayout.ChainsOffset));
+            var index = (byte[])_signature.Clone();
+            BinaryPrimitives.WriteUInt64LittleEndian(index.AsSpan(DsigSignatureLayout.IndexOffset), (ulong)random.NextInt64());
+            return Rejected(Message, garbage) && Rejected(Message, header) && Rejected(Message, index);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(200).WithQuietOnSuccess(true), property);
+    }
+
+    [Fact]
+    public void A_byte_changed_anywhere_in_a_batch_keeps_it_out_of_the_cache()
+    {
+        using var cluster = new DsigCluster(2);
+        var batches = new List<byte[]>();
+        using var signer = new DsigSigner(
+            DsigCluster.Id(0), cluster.KeyOf(0), new CapturingTransport(batches), DsigCluster.SmallSigner());
+        signer.Group([DsigCluster.Id(1)]);
+        signer.PrepareNow();
+        var batch = Assert.Single(batches);
+        var verifier = cluster.Verifiers[1];
+        var random = new Random(5);
+        const int trials = 64;
+        for (var trial = 0; trial < trials; trial++)
+        {
+            // Positions spread over the sequence, every leaf region and the root signature.
+            var position = trial < 8 ? trial : random.Next(batch.Length);
+            var tampered = (byte[])batch.Clone();
+            tampered[position] ^= (byte)(1 << random.Next(8));
+            verifier.Receive(DsigCluster.Id(0), tampered);
+            Assert.Equal(0, verifier.PreVerifyPending());
+        }
+
+        Assert.Equal(trials, verifier.RejectedBatches);
+        Assert.Equal(0, verifier.CachedBatches(DsigCluster.Id(0)));
+    }
+
+    [Fact]
+    public void A_process_sharing_another_s_key_cannot_sign_or_ship_batches_in_its_name()
+    {
+        // Two processes configured with one Ed25519 key (a copied key file): the signer id in the
+        // root statement and in the digest still tells them apart (specs/dsig.md §10).
+        using var key = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519);
+        var a = DsigCluster.Id(0);
+        var b = DsigCluster.Id(1);
+        var directory = new DsigKeyDirectory();
+        directory.Add(a, key.PublicKey);
+        directory.Add(b, key.PublicKey);
+        using var fast = new DsigVerifier(DsigCluster.Id(2), directory);
+        using var slow = new DsigVerifier(DsigCluster.Id(3), directory);
+        var batches = new List<byte[]>();
+        using var signer = new DsigSigner(a, key, new CapturingTransport(batches), DsigCluster.SmallSigner());
+        var group = signer.Group([DsigCluster.Id(2)]);
+        signer.PrepareNow();
+        var batch = Assert.Single(batches);
+        fast.Receive(a, batch);
+        fast.Receive(b, batch);     // relayed as if b had made it
+        Assert.Equal(1, fast.PreVerifyPending());
+        Assert.Equal(1, fast.RejectedBatches);
+        Assert.Equal(0, fast.CachedBatches(b));
+
+        var signature = signer.Sign(Message, group, DsigPurpose.Test);
+        Assert.Equal(DsigVerifyPath.Fast, fast.VerifyDetailed(Message, signature, a, DsigPurpose.Test));
+        Assert.Equal(DsigVerifyPath.Slow, slow.VerifyDetailed(Message, signature, a, DsigPurpose.Test));
+        Assert.Equal(DsigVerifyPath.Rejected, fast.VerifyDetailed(Message, signature, b, DsigPurpose.Test));
+        Assert.Equal(DsigVerifyPath.Rejected, slow.VerifyDetailed(Message, signature, b, DsigPurpose.Test));
+        Assert.False(fast.CanVerifyFast(signature, b));
+    }
+
     public void Dispose() => _cluster.Dispose();
 
     private bool Rejected(byte[] message, byte[] signature) =>
         Fast.VerifyDetailed(message, signature, Signer, DsigPurpose.Test) == DsigVerifyPath.Rejected
         && Slow.VerifyDetailed(message, signature, Signer, DsigPurpose.Test) == DsigVerifyPath.Rejected
         && !Fast.VerifySlow(message, signature, Signer, DsigPurpose.Test, rememberRoots: false);
-
-    private sealed class CapturingTransport(List<byte[]> batches) : IDsigBatchTransport
-    {
-        public ValueTask SendAsync(NodeId verifier, ReadOnlyMemory<byte> batchMessage, CancellationToken cancellationToken)
-        {
-            batches.Add(batchMessage.ToArray());
-            return ValueTask.CompletedTask;
-        }
-    }
 }
