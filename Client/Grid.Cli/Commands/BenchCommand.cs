@@ -6,7 +6,7 @@ namespace Grid.Cli.Commands;
 internal static class BenchCommand
 {
     public static Command Create() =>
-        new("bench", "Measure the grid: prints a table, optionally writes JSON (--json)")
+        new("bench", "Measure the grid: prints a table, optionally writes JSON (--json) and a PNG plot (--plot)")
         {
             BenchTransportCommand.Create(),
             BenchSwarmCommand.Create(),

@@ -44,23 +44,20 @@ internal static class BenchDsigCommand
             Description = "Rounds: each runs every row with ops/R of its ops; rows merge their rounds",
             DefaultValueFactory = _ => DefaultRounds,
         };
-        var json = new Option<string?>("--json")
-        {
-            HelpName = "FILE",
-            Description = "Also write the results as JSON to this file",
-        };
+        var json = BenchOutputFiles.JsonOption();
+        var plot = BenchOutputFiles.PlotOption();
         var command = new Command(
             "dsig",
             "Latency (p50/p99) and per-core throughput of DSig signatures against Ed25519 (NSec and " +
             "BouncyCastle), for 8-byte and 1-KiB messages")
         {
-            ops, rounds, json,
+            ops, rounds, json, plot,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var measured = result.GetValue(ops);
             var roundCount = result.GetValue(rounds);
-            string? jsonPath;
+            BenchOutputFiles files;
             try
             {
                 if (measured < 1)
@@ -73,7 +70,7 @@ internal static class BenchDsigCommand
                     throw new ArgumentException($"--rounds must be between 1 and --ops ({measured}), not {roundCount}");
                 }
 
-                jsonPath = BenchTransportCommand.CheckJsonPath(result.GetValue(json));
+                files = BenchOutputFiles.Read(result, json, plot);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException)
             {
@@ -83,12 +80,12 @@ internal static class BenchDsigCommand
 
             var settings = new DsigBenchSettings(
                 BenchPlan.ForMeasuredOps(measured, roundCount), DsigBenchSettings.DefaultMessageSizes);
-            return await RunAsync(settings, jsonPath, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(settings, files, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DsigBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DsigBenchSettings settings, BenchOutputFiles files, CancellationToken cancellationToken)
     {
         IReadOnlyList<BenchResult> results;
         try
@@ -119,22 +116,7 @@ internal static class BenchDsigCommand
         var output = BenchConsoles.CreateResults();
         output.Write(BenchTable.Create(results, Caption, ColumnHeaders));
         output.WriteLine(DsigBench.DescribeRatios(results));
-        if (jsonPath is null)
-        {
-            return results.Any(r => r.Errors > 0) ? ExitCodes.Failure : ExitCodes.Success;
-        }
-
-        try
-        {
-            await BenchJson.WriteAsync(jsonPath, DsigBench.Name, results, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"grid: --json: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
-        }
-
-        return results.Any(r => r.Errors > 0) ? ExitCodes.Failure : ExitCodes.Success;
+        var written = await files.WriteAsync(DsigBench.Name, results, null, cancellationToken).ConfigureAwait(false);
+        return written != ExitCodes.Success || results.Any(r => r.Errors > 0) ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

@@ -82,23 +82,20 @@ internal static class BenchGrainsCommand
             HelpName = "FILE",
             Description = "File holding the cluster key of --memnodes",
         };
-        var json = new Option<string?>("--json")
-        {
-            HelpName = "FILE",
-            Description = "Also write the results as JSON to this file",
-        };
+        var json = BenchOutputFiles.JsonOption();
+        var plot = BenchOutputFiles.PlotOption();
 
         var command = new Command(
             "grains",
             "Orleans grain storage on SWARM against Orleans' memory and Redis storage, in one silo: " +
             "p50/p99 latency and throughput of WriteStateAsync, ReadStateAsync and a grain call that writes state")
         {
-            providers, ops, rounds, valueSize, concurrency, memoryNodes, keyFile, json,
+            providers, ops, rounds, valueSize, concurrency, memoryNodes, keyFile, json, plot,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             GrainsBenchSettings settings;
-            string? jsonPath;
+            BenchOutputFiles files;
             try
             {
                 settings = ReadSettings(
@@ -110,7 +107,7 @@ internal static class BenchGrainsCommand
                     result.GetValue(memoryNodes),
                     result.GetValue(keyFile),
                     RedisServerProcess.Find());
-                jsonPath = BenchTransportCommand.CheckJsonPath(result.GetValue(json));
+                files = BenchOutputFiles.Read(result, json, plot);
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or IOException
                 or UnauthorizedAccessException)
@@ -119,7 +116,7 @@ internal static class BenchGrainsCommand
                 return ExitCodes.Usage;
             }
 
-            return await RunAsync(settings, jsonPath, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(settings, files, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -257,7 +254,7 @@ internal static class BenchGrainsCommand
     }
 
     private static async Task<int> RunAsync(
-        GrainsBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
+        GrainsBenchSettings settings, BenchOutputFiles files, CancellationToken cancellationToken)
     {
         // System.CommandLine 2.0.0 does not turn Ctrl+C or SIGTERM into the action's token
         // (its ProcessTerminationTimeout is null, dotnet/command-line-api#2739), and this
@@ -304,23 +301,7 @@ internal static class BenchGrainsCommand
             output.WriteLine(line);
         }
 
-        if (jsonPath is null)
-        {
-            return ExitCodes.Success;
-        }
-
-        try
-        {
-            await BenchJson.WriteAsync(jsonPath, GrainsBench.Name, results, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"grid: --json: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
-        }
-
-        return ExitCodes.Success;
+        return await files.WriteAsync(GrainsBench.Name, results, null, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsStartFailure(Exception ex) =>

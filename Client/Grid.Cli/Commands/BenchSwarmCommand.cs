@@ -99,11 +99,8 @@ internal static class BenchSwarmCommand
             Description = "inproc only: a modelled one-way network latency, so that the run is " +
                 "network-bound like the paper's RDMA setup rather than bound by the CPU of emulated memory nodes",
         };
-        var json = new Option<string?>("--json")
-        {
-            HelpName = "FILE",
-            Description = "Also write the results as JSON to this file",
-        };
+        var json = BenchOutputFiles.JsonOption();
+        var plot = BenchOutputFiles.PlotOption();
 
         var command = new Command(
             "swarm",
@@ -111,12 +108,12 @@ internal static class BenchSwarmCommand
             "p50/p99 latency, throughput and roundtrips per get and update, optionally across a " +
             "memory-node crash")
         {
-            fabric, memoryNodes, clients, keys, valueSize, workload, ops, crashAt, addresses, keyFile, latency, json,
+            fabric, memoryNodes, clients, keys, valueSize, workload, ops, crashAt, addresses, keyFile, latency, json, plot,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             SwarmBenchSettings settings;
-            string? jsonPath;
+            BenchOutputFiles files;
             try
             {
                 settings = ReadSettings(
@@ -131,7 +128,7 @@ internal static class BenchSwarmCommand
                     result.GetValue(addresses),
                     result.GetValue(keyFile),
                     result.GetValue(latency));
-                jsonPath = BenchTransportCommand.CheckJsonPath(result.GetValue(json));
+                files = BenchOutputFiles.Read(result, json, plot);
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or IOException
                 or UnauthorizedAccessException)
@@ -140,7 +137,7 @@ internal static class BenchSwarmCommand
                 return ExitCodes.Usage;
             }
 
-            return await RunAsync(settings, jsonPath, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(settings, files, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -279,7 +276,7 @@ internal static class BenchSwarmCommand
     }
 
     private static async Task<int> RunAsync(
-        SwarmBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
+        SwarmBenchSettings settings, BenchOutputFiles files, CancellationToken cancellationToken)
     {
         var progressConsole = BenchConsoles.CreateProgress();
         SwarmBenchOutcome outcome;
@@ -309,23 +306,8 @@ internal static class BenchSwarmCommand
             output.Write(CrashTables.Timeline(outcome.Systems));
         }
 
-        if (jsonPath is null)
-        {
-            return ExitCodes.Success;
-        }
-
-        try
-        {
-            await BenchJson.WriteAsync(
-                jsonPath, SwarmBench.Name, outcome.Results,
-                outcome.Systems.Count > 0 ? outcome.Systems : null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"grid: --json: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
-        }
-
-        return ExitCodes.Success;
+        return await files.WriteAsync(
+            SwarmBench.Name, outcome.Results, outcome.Systems.Count > 0 ? outcome.Systems : null, cancellationToken)
+            .ConfigureAwait(false);
     }
 }

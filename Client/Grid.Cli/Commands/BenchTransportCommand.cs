@@ -49,23 +49,20 @@ internal static class BenchTransportCommand
                 "phase of the machine hits all rows alike; rows merge their rounds",
             DefaultValueFactory = _ => DefaultRounds,
         };
-        var json = new Option<string?>("--json")
-        {
-            HelpName = "FILE",
-            Description = "Also write the results as JSON to this file",
-        };
+        var json = BenchOutputFiles.JsonOption();
+        var plot = BenchOutputFiles.PlotOption();
 
         var command = new Command(
             "transport",
             "Latency (p50/p99) and throughput of READ, WRITE, CAS, FAA and a 3-op batch over the " +
             "TCP fabric and the in-process fabric, next to a bare 64-byte socket ping-pong")
         {
-            memoryNode, keyFile, ops, rounds, json,
+            memoryNode, keyFile, ops, rounds, json, plot,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             TransportBenchSettings settings;
-            string? jsonPath;
+            BenchOutputFiles files;
             try
             {
                 settings = ReadSettings(
@@ -73,7 +70,7 @@ internal static class BenchTransportCommand
                     result.GetValue(keyFile),
                     result.GetValue(ops),
                     result.GetValue(rounds));
-                jsonPath = CheckJsonPath(result.GetValue(json));
+                files = BenchOutputFiles.Read(result, json, plot);
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or IOException
                 or UnauthorizedAccessException)
@@ -82,7 +79,7 @@ internal static class BenchTransportCommand
                 return ExitCodes.Usage;
             }
 
-            return await RunAsync(settings, jsonPath, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(settings, files, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -121,25 +118,8 @@ internal static class BenchTransportCommand
         return new TransportBenchSettings(endpoint, key, BenchPlan.ForMeasuredOps(ops, rounds));
     }
 
-    /// <summary>Fails before the run, not after it, when the file cannot go there.</summary>
-    internal static string? CheckJsonPath(string? path)
-    {
-        if (path is null)
-        {
-            return null;
-        }
-
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new IOException($"--json: the directory '{directory}' does not exist");
-        }
-
-        return path;
-    }
-
     private static async Task<int> RunAsync(
-        TransportBenchSettings settings, string? jsonPath, CancellationToken cancellationToken)
+        TransportBenchSettings settings, BenchOutputFiles files, CancellationToken cancellationToken)
     {
         var progressConsole = BenchConsoles.CreateProgress();
         IReadOnlyList<BenchResult> results;
@@ -171,23 +151,6 @@ internal static class BenchTransportCommand
         var output = BenchConsoles.CreateResults();
         output.Write(BenchTable.Create(results, Caption));
         output.WriteLine(TransportBench.DescribeRatios(results));
-        if (jsonPath is null)
-        {
-            return ExitCodes.Success;
-        }
-
-        try
-        {
-            await BenchJson.WriteAsync(
-                jsonPath, TransportBench.Name, results, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"grid: --json: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
-        }
-
-        return ExitCodes.Success;
+        return await files.WriteAsync(TransportBench.Name, results, null, cancellationToken).ConfigureAwait(false);
     }
 }
