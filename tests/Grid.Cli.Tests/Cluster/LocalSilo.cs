@@ -46,6 +46,9 @@ public sealed class LocalSilo : IAsyncDisposable
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
+    /// <summary>The silo's services (its grain storage, for tests that bypass the grains).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>This silo's SWARM writer id (unique in its cluster).</summary>
     public int WriterId { get; }
 
