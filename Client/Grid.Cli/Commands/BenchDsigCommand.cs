@@ -93,19 +93,27 @@ internal static class BenchDsigCommand
             var progress = BenchConsoles.CreateProgress();
             progress.MarkupLine("[grey]bench dsig: preparing keys and signatures[/]");
             using var bench = new DsigBench(settings);
-            var lastPercent = -1;
-            results = bench.Run(
-                (done, total) =>
+            IReadOnlyList<BenchResult>? measured = null;
+            progress.Progress()
+                .AutoClear(false)
+                .Columns(
+                    new TaskDescriptionColumn { Alignment = Justify.Left },
+                    new ProgressBarColumn(),
+                    new PercentageColumn(),
+                    new ElapsedTimeColumn())
+                .Start(context =>
                 {
-                    var percent = 100 * done / total;
-                    if (percent / 10 != lastPercent / 10)
-                    {
-                        progress.MarkupLine($"[grey]bench dsig: {percent}% of the rows[/]");
-                    }
-
-                    lastPercent = percent;
-                },
-                cancellationToken);
+                    var task = context.AddTask("bench dsig: rows x rounds");
+                    measured = bench.Run(
+                        (done, total) =>
+                        {
+                            task.MaxValue = total;
+                            task.Value = done;
+                        },
+                        cancellationToken);
+                    task.Value = task.MaxValue;
+                });
+            results = measured!;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
