@@ -7,8 +7,9 @@ namespace Grid.Silo;
 
 /// <summary>
 /// /health: healthy when the SWARM storage is connected and every memory node answers, degraded
-/// when only a majority does (writes still succeed, one more failure would stop them), unhealthy
-/// otherwise. The JSON body lists the silo and each memory node.
+/// when only a majority does (writes still succeed, one more failure would stop them) or when the
+/// cluster's SWARM timestamps run out within two hours, unhealthy otherwise. The JSON body lists
+/// the silo, each memory node and the timestamp headroom.
 /// </summary>
 public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails silo, GridSiloOptions options) : IHealthCheck
 {
@@ -29,14 +30,52 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
 
         var nodes = storage.MemoryNodeHealth;
         data["memoryNodes"] = nodes;
-        var reachable = nodes.Count(n => n.Reachable);
-        var result = reachable == nodes.Count
-            ? HealthCheckResult.Healthy($"{reachable} of {nodes.Count} memory nodes reachable", data)
-            : reachable > nodes.Count / 2
-                ? HealthCheckResult.Degraded($"{reachable} of {nodes.Count} memory nodes reachable; a majority is enough", data: data)
-                : HealthCheckResult.Unhealthy($"{reachable} of {nodes.Count} memory nodes reachable; a majority is needed", data: data);
-        return Task.FromResult(result);
+        var headroom = storage.TimestampHeadroom;
+        if (headroom is { } left)
+        {
+            data["timestampHeadroom"] = Describe(left);
+        }
+
+        var (status, description) = Evaluate(nodes.Count(n => n.Reachable), nodes.Count, headroom);
+        return Task.FromResult(new HealthCheckResult(status, description, data: data));
     }
+
+    /// <summary>
+    /// The status from what the silo sees: memory nodes (all reachable: healthy; a majority:
+    /// degraded; fewer: unhealthy) and the cluster's SWARM timestamps (below
+    /// <see cref="SwarmGrainStorage.TimestampHeadroomWarning"/>: degraded; none left: unhealthy,
+    /// since every write then fails).
+    /// </summary>
+    public static (HealthStatus Status, string Description) Evaluate(int reachable, int nodes, TimeSpan? timestampHeadroom)
+    {
+        var (status, description) = reachable == nodes
+            ? (HealthStatus.Healthy, $"{reachable} of {nodes} memory nodes reachable")
+            : reachable > nodes / 2
+                ? (HealthStatus.Degraded, $"{reachable} of {nodes} memory nodes reachable; a majority is enough")
+                : (HealthStatus.Unhealthy, $"{reachable} of {nodes} memory nodes reachable; a majority is needed");
+        if (timestampHeadroom is not { } left || left >= SwarmGrainStorage.TimestampHeadroomWarning)
+        {
+            return (status, description);
+        }
+
+        if (left == TimeSpan.Zero)
+        {
+            return (HealthStatus.Unhealthy,
+                $"{description}; SWARM timestamps are used up: writes fail until the memory nodes are formatted anew");
+        }
+
+        return (status == HealthStatus.Unhealthy ? status : HealthStatus.Degraded,
+            $"{description}; SWARM timestamps run out in {Describe(left)}, then writes fail");
+    }
+
+    /// <summary>A headroom for people: "19h 5m", "42m 10s", "more than 10,000 days".</summary>
+    public static string Describe(TimeSpan headroom) => headroom switch
+    {
+        { TotalDays: > 10_000 } => "more than 10,000 days",
+        { TotalDays: >= 1 } => $"{(int)headroom.TotalDays}d {headroom.Hours}h",
+        { TotalHours: >= 1 } => $"{(int)headroom.TotalHours}h {headroom.Minutes}m",
+        _ => $"{headroom.Minutes}m {headroom.Seconds}s",
+    };
 
     /// <summary>Writes the report as JSON: status, description, silo and memory nodes.</summary>
     public static async Task WriteResponseAsync(HttpContext context, HealthReport report)

@@ -42,6 +42,10 @@ public sealed class SiloHostTests
         Assert.Equal(3, health.GetProperty("memoryNodes").GetArrayLength());
         Assert.StartsWith("embedded:", health.GetProperty("memoryNodes")[0].GetProperty("name").GetString(), StringComparison.Ordinal);
 
+        // A fresh cluster's timestamps: 2^36 µs, 19 h 5 min (README, SWARM section).
+        Assert.StartsWith("19h ", health.GetProperty("timestampHeadroom").GetString(), StringComparison.Ordinal);
+        Assert.Contains("this cluster's timestamps last 19:0", silo.StandardOutput, StringComparison.Ordinal);
+
         using var redirect = await Http.GetAsync(new Uri($"{silo.BaseUrl}/dashboard"));
         Assert.Equal(System.Net.HttpStatusCode.MovedPermanently, redirect.StatusCode);
         var page = await Http.GetStringAsync(new Uri($"{silo.BaseUrl}/dashboard/"));

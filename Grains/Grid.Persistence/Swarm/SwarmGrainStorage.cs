@@ -80,6 +80,18 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     /// <summary>The SWARM client's protocol counters (paths taken by writes and reads).</summary>
     public SwarmClientCounters? Counters => _store?.Counters;
 
+    /// <summary>
+    /// Below this, the silo warns that the cluster's SWARM timestamps are running out (log at
+    /// start, <c>/health</c> degraded): writes fail once they are used up.
+    /// </summary>
+    public static readonly TimeSpan TimestampHeadroomWarning = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How long the cluster's SWARM timestamps last (<see cref="SwarmKvStore.TimestampHeadroom"/>);
+    /// null before the provider connects.
+    /// </summary>
+    public TimeSpan? TimestampHeadroom => _store?.TimestampHeadroom;
+
     /// <summary>How many cleared states the sweep has released (entries and buffers freed).</summary>
     public long ReleasedStates => Interlocked.Read(ref _releasedStates);
 
@@ -104,6 +116,20 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         _store = await SwarmKvStore.StartAsync(_options.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
         SwarmGrainStorageLog.Connected(_logger, _name, _options.WriterId, _source.Describe(),
             _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
+        var headroom = _store.TimestampHeadroom;
+        var runsOut = headroom == TimeSpan.MaxValue || headroom > DateTimeOffset.MaxValue - DateTimeOffset.UtcNow
+            ? DateTimeOffset.MaxValue
+            : DateTimeOffset.UtcNow + headroom;
+        if (headroom < TimestampHeadroomWarning)
+        {
+            SwarmGrainStorageLog.TimestampsRunningOut(_logger, _name, headroom, runsOut);
+        }
+        else
+        {
+            SwarmGrainStorageLog.TimestampHeadroom(_logger, _name, headroom, runsOut);
+        }
+
+        _metrics.TrackHeadroom(() => TimestampHeadroom);
 
         _sweepStop = new CancellationTokenSource();
         _sweep = SweepLoopAsync(_store, _sweepStop.Token);
@@ -111,6 +137,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _metrics.StopTrackingHeadroom();
         if (_sweepStop is { } stop)
         {
             await stop.CancelAsync().ConfigureAwait(false);

@@ -22,6 +22,14 @@ internal static partial class SwarmGrainStorageLog
     [LoggerMessage(5, LogLevel.Warning, "SWARM grain storage {Name}: sweep of deleted states failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception, string name);
 
+    [LoggerMessage(7, LogLevel.Information,
+        "SWARM grain storage {Name}: this cluster's timestamps last {Headroom} more (until about {RunsOut:u}); writes then fail until the memory nodes are formatted anew")]
+    public static partial void TimestampHeadroom(ILogger logger, string name, TimeSpan headroom, DateTimeOffset runsOut);
+
+    [LoggerMessage(8, LogLevel.Warning,
+        "SWARM grain storage {Name}: this cluster's timestamps run out in {Headroom} (about {RunsOut:u}); writes then fail until the memory nodes are formatted anew")]
+    public static partial void TimestampsRunningOut(ILogger logger, string name, TimeSpan headroom, DateTimeOffset runsOut);
+
     [LoggerMessage(6, LogLevel.Information, "SWARM grain storage {Name}: closed")]
     public static partial void Closed(ILogger logger, string name);
 }

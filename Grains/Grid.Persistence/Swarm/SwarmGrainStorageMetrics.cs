@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -16,6 +17,13 @@ internal sealed class SwarmGrainStorageMetrics
     private static readonly Counter<long> Conflicts = Meter.CreateCounter<long>(
         "grid.storage.conflicts", description: "ETag mismatches and writes that met another activation");
 
+    /// <summary>The providers of this process whose timestamp headroom the gauge reports.</summary>
+    private static readonly ConcurrentDictionary<SwarmGrainStorageMetrics, Func<TimeSpan?>> Headrooms = new();
+
+    private static readonly ObservableGauge<double> Headroom = Meter.CreateObservableGauge(
+        "grid.storage.timestamp_headroom", ObserveHeadrooms, "s",
+        "How long the SWARM cluster's timestamps last; writes fail when they are used up");
+
     private readonly KeyValuePair<string, object?> _provider;
 
     public SwarmGrainStorageMetrics(string name) => _provider = new("provider", name);
@@ -26,4 +34,20 @@ internal sealed class SwarmGrainStorageMetrics
     public void Failed(string operation) => Failures.Add(1, _provider, new("operation", operation));
 
     public void Conflict(string operation) => Conflicts.Add(1, _provider, new("operation", operation));
+
+    /// <summary>Reports <paramref name="headroom"/> on the gauge until <see cref="StopTrackingHeadroom"/>.</summary>
+    public void TrackHeadroom(Func<TimeSpan?> headroom) => Headrooms[this] = headroom;
+
+    public void StopTrackingHeadroom() => Headrooms.TryRemove(this, out _);
+
+    private static IEnumerable<Measurement<double>> ObserveHeadrooms()
+    {
+        foreach (var (metrics, headroom) in Headrooms)
+        {
+            if (headroom() is { } left)
+            {
+                yield return new Measurement<double>(left.TotalSeconds, metrics._provider);
+            }
+        }
+    }
 }

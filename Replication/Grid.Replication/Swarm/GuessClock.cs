@@ -38,6 +38,15 @@ internal sealed class GuessClock
         return Next();
     }
 
+    /// <summary>The timestamp the next guess would start from, without handing it out.</summary>
+    public ulong Peek()
+    {
+        lock (_lock)
+        {
+            return Math.Max(_source.Now(), _floor + 1);
+        }
+    }
+
     public void Observe(ulong timestamp)
     {
         lock (_lock)

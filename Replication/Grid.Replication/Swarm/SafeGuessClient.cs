@@ -47,6 +47,20 @@ public sealed partial class SafeGuessClient
 
     public SwarmClientCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Timestamps this writer can still hand out (README of this folder, "the word"): once none
+    /// are left, writes fail with <see cref="SwarmCapacityException"/>. Guesses follow the
+    /// physical clock, so this shrinks by one per <see cref="SwarmOptions.TimestampUnit"/>.
+    /// </summary>
+    public ulong TimestampsLeft
+    {
+        get
+        {
+            var next = _clock.Peek();
+            return next > Tsp.TimestampMax ? 0 : Tsp.TimestampMax - next + 1;
+        }
+    }
+
     public SwarmLayout Layout => _layout;
 
     /// <summary>Replies every roundtrip waits for: f+1 of 2f+1.</summary>

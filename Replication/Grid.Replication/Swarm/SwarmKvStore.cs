@@ -29,6 +29,24 @@ public sealed class SwarmKvStore : IKeyValueStore
 
     public int WriterId => _client.WriterId;
 
+    /// <summary>
+    /// How long this cluster's timestamps last at the pace of the clock: after that, writes fail
+    /// with <see cref="SwarmCapacityException"/> until the memory nodes are formatted anew
+    /// (moving a cluster to a new epoch is not built yet). <see cref="TimeSpan.MaxValue"/> when
+    /// further away than a TimeSpan reaches.
+    /// </summary>
+    public TimeSpan TimestampHeadroom
+    {
+        get
+        {
+            var left = _client.TimestampsLeft;
+            var unitTicks = (ulong)_options.TimestampUnit.Ticks;
+            return left > (ulong)TimeSpan.MaxValue.Ticks / unitTicks
+                ? TimeSpan.MaxValue
+                : TimeSpan.FromTicks((long)(left * unitTicks));
+        }
+    }
+
     /// <summary>The size of region 0 every memory node needs for these options.</summary>
     public static long RegionBytesFor(SwarmKvOptions options)
     {

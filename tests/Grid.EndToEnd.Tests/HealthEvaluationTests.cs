@@ -1,0 +1,41 @@
+using Grid.Silo;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Grid.EndToEnd.Tests;
+
+/// <summary>What /health says for memory-node reachability and the SWARM timestamp headroom.</summary>
+public sealed class HealthEvaluationTests
+{
+    [Theory]
+    [InlineData(3, 3, 19.0, HealthStatus.Healthy, "3 of 3 memory nodes reachable")]
+    [InlineData(2, 3, 19.0, HealthStatus.Degraded, "2 of 3 memory nodes reachable; a majority is enough")]
+    [InlineData(1, 3, 19.0, HealthStatus.Unhealthy, "1 of 3 memory nodes reachable; a majority is needed")]
+    [InlineData(3, 3, 2.0, HealthStatus.Healthy, "3 of 3 memory nodes reachable")]
+    [InlineData(3, 3, 1.5, HealthStatus.Degraded, "SWARM timestamps run out in 1h 30m, then writes fail")]
+    [InlineData(2, 3, 0.25, HealthStatus.Degraded, "a majority is enough; SWARM timestamps run out in 15m 0s")]
+    [InlineData(1, 3, 0.25, HealthStatus.Unhealthy, "a majority is needed; SWARM timestamps run out in 15m 0s")]
+    [InlineData(3, 3, 0.0, HealthStatus.Unhealthy, "SWARM timestamps are used up: writes fail until the memory nodes are formatted anew")]
+    public void Status_and_description(int reachable, int nodes, double headroomHours, HealthStatus status, string expected)
+    {
+        var (actual, description) = GridHealthCheck.Evaluate(reachable, nodes, TimeSpan.FromHours(headroomHours));
+
+        Assert.Equal(status, actual);
+        Assert.Contains(expected, description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_headroom_known_yet_leaves_the_memory_node_verdict()
+    {
+        Assert.Equal(HealthStatus.Healthy, GridHealthCheck.Evaluate(3, 3, null).Status);
+    }
+
+    [Theory]
+    [InlineData(19.0 * 3600 + 5 * 60, "19h 5m")]
+    [InlineData(42 * 60 + 10, "42m 10s")]
+    [InlineData(3 * 86400 + 7200, "3d 2h")]
+    public void Headrooms_read_like_durations(double seconds, string expected)
+    {
+        Assert.Equal(expected, GridHealthCheck.Describe(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal("more than 10,000 days", GridHealthCheck.Describe(TimeSpan.MaxValue));
+    }
+}
