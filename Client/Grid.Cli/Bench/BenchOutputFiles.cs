@@ -41,7 +41,7 @@ internal sealed record BenchOutputFiles(string? JsonPath, string? PlotPath)
     }
 
     /// <summary>Fails before the run, not after it, when the file cannot go there.</summary>
-    public static string? CheckDirectory(string option, string? path)
+    private static string? CheckDirectory(string option, string? path)
     {
         if (path is null)
         {

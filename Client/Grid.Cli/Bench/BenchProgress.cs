@@ -9,6 +9,16 @@ namespace Grid.Cli.Bench;
 /// </summary>
 internal static class BenchProgress
 {
+    /// <summary>The progress display of every bench: a bar per task, percentage, elapsed time.</summary>
+    public static Progress Display(IAnsiConsole console) =>
+        console.Progress()
+            .AutoClear(false)
+            .Columns(
+                new TaskDescriptionColumn { Alignment = Justify.Left },
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn());
+
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(
         IAnsiConsole console,
         IReadOnlyList<BenchRow> rows,
@@ -18,13 +28,7 @@ internal static class BenchProgress
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(rows);
         var results = new List<BenchResult>(rows.Count);
-        await console.Progress()
-            .AutoClear(false)
-            .Columns(
-                new TaskDescriptionColumn { Alignment = Justify.Left },
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn())
+        await Display(console)
             .StartAsync(async context =>
             {
                 // All bars up front, so the display shows what is still to come.

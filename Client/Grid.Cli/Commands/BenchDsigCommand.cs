@@ -94,13 +94,7 @@ internal static class BenchDsigCommand
             progress.MarkupLine("[grey]bench dsig: preparing keys and signatures[/]");
             using var bench = new DsigBench(settings);
             IReadOnlyList<BenchResult>? measured = null;
-            progress.Progress()
-                .AutoClear(false)
-                .Columns(
-                    new TaskDescriptionColumn { Alignment = Justify.Left },
-                    new ProgressBarColumn(),
-                    new PercentageColumn(),
-                    new ElapsedTimeColumn())
+            BenchProgress.Display(progress)
                 .Start(context =>
                 {
                     var task = context.AddTask("bench dsig: rows x rounds");

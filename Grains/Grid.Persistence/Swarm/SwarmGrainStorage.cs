@@ -117,9 +117,8 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         SwarmGrainStorageLog.Connected(_logger, _name, _options.WriterId, _source.Describe(),
             _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
         var headroom = _store.TimestampHeadroom;
-        var runsOut = headroom == TimeSpan.MaxValue || headroom > DateTimeOffset.MaxValue - DateTimeOffset.UtcNow
-            ? DateTimeOffset.MaxValue
-            : DateTimeOffset.UtcNow + headroom;
+        var now = DateTimeOffset.UtcNow;
+        var runsOut = headroom > DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + headroom;
         if (headroom < TimestampHeadroomWarning)
         {
             SwarmGrainStorageLog.TimestampsRunningOut(_logger, _name, headroom, runsOut);

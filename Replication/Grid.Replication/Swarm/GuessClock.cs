@@ -18,7 +18,7 @@ internal sealed class GuessClock
     {
         lock (_lock)
         {
-            var next = Math.Max(_source.Now(), _floor + 1);
+            var next = NextUnlocked();
             if (next > Tsp.TimestampMax)
             {
                 throw new SwarmCapacityException(
@@ -43,9 +43,11 @@ internal sealed class GuessClock
     {
         lock (_lock)
         {
-            return Math.Max(_source.Now(), _floor + 1);
+            return NextUnlocked();
         }
     }
+
+    private ulong NextUnlocked() => Math.Max(_source.Now(), _floor + 1);
 
     public void Observe(ulong timestamp)
     {
