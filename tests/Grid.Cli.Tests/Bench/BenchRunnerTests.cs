@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grid.Cli.Bench;
 using Grid.RdmaTransport;
 
@@ -46,7 +47,8 @@ public sealed class BenchRunnerTests
     public async Task A_minimum_duration_keeps_the_loops_going_past_their_ops()
     {
         var starts = 0L;
-        var row = new BenchRow("fake", ["even", "odd"], outstanding: 1, loop => new AlternatingLoop(failing: false))
+        var loop = new AlternatingLoop(failing: false);
+        var row = new BenchRow("fake", ["even", "odd"], outstanding: 1, _ => loop)
         {
             MeasurementStarting = start => starts = start,
             MinimumMeasuredDuration = TimeSpan.FromMilliseconds(100),
@@ -57,7 +59,19 @@ public sealed class BenchRunnerTests
 
         Assert.NotEqual(0, starts);
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(100));
-        Assert.True(latencies[0].Count + latencies[1].Count > 2);
+        // The loop runs past its 2 ops unless those alone take the whole 100 ms (a starved
+        // thread pool on a busy CI machine), so the count is not asserted; what must hold is
+        // that the last op ended after the deadline and that each op past the second was
+        // started only because the one before it ended before the deadline.
+        var deadline = starts + Stopwatch.Frequency / 10;
+        var ops = loop.Ops;
+        Assert.Equal(ops.Count, latencies[0].Count + latencies[1].Count);
+        Assert.True(ops.Count >= 2);
+        Assert.True(ops[^1].End >= deadline);
+        for (var i = 1; i < ops.Count - 1; i++)
+        {
+            Assert.True(ops[i].End < deadline, $"op {i} ended after the deadline yet another op followed");
+        }
     }
 
     /// <summary>Op 0 (1 roundtrip), then op 1 (3 roundtrips, every other one failing), and so on.</summary>
@@ -76,9 +90,14 @@ public sealed class BenchRunnerTests
             return _op;
         }
 
+        /// <summary>When each op began and ended (Stopwatch ticks).</summary>
+        public List<(long Start, long End)> Ops { get; } = [];
+
         public async ValueTask RunAsync()
         {
+            var start = Stopwatch.GetTimestamp();
             await Task.Yield();
+            Ops.Add((start, Stopwatch.GetTimestamp()));
             if (_op == 1 && failing && _odd++ % 2 == 0)
             {
                 throw new TransportException(TransportError.PeerUnreachable, "injected");
