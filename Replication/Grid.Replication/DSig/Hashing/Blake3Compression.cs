@@ -14,7 +14,7 @@ namespace Grid.Replication.DSig.Hashing;
 /// diagonal step does the same. Used for seeds, digests, leaves and Merkle nodes
 /// (specs/dsig.md §2). Checked against the official test vectors and against BouncyCastle.
 /// </summary>
-internal static class Blake3Compression
+internal static partial class Blake3Compression
 {
     public const int BlockBytes = 64;
 
@@ -93,6 +93,10 @@ internal static class Blake3Compression
         if (Avx512F.VL.IsSupported && BitConverter.IsLittleEndian)
         {
             Rounds7Avx512(cv0, cv1, block, d, out row0, out row1, out row2, out row3);
+        }
+        else if (Avx2.IsSupported && BitConverter.IsLittleEndian)
+        {
+            Rounds7Avx2(cv0, cv1, block, d, out row0, out row1, out row2, out row3);
         }
         else
         {
@@ -297,7 +301,8 @@ internal static class Blake3Compression
     /// <summary>
     /// Two independent compressions of different blocks at once (two 128-bit lanes of 256-bit
     /// rows, the message words of both gathered by one <c>vpermt2d</c> per half round): about
-    /// the latency of one. Without AVX-512, two sequential <see cref="ChainingValue"/> calls.
+    /// the latency of one. With AVX2 only, the same in 256-bit rows (<see cref="PairRounds7Avx2"/>);
+    /// without either, two sequential <see cref="ChainingValue"/> calls.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ChainingValuePair(
@@ -314,6 +319,30 @@ internal static class Blake3Compression
         uint lengthB,
         uint flagsB)
     {
+        if (!Avx512F.VL.IsSupported && Avx2.IsSupported && BitConverter.IsLittleEndian
+            && blockA.Length == BlockBytes && blockB.Length == BlockBytes)
+        {
+            PairRounds7Avx2(
+                Vector256.Create(a0, b0),
+                Vector256.Create(a1, b1),
+                blockA,
+                blockB,
+                Vector256.Create(
+                    Vector128.Create((uint)counterA, (uint)(counterA >> 32), lengthA, flagsA),
+                    Vector128.Create((uint)counterB, (uint)(counterB >> 32), lengthB, flagsB)),
+                out var a2,
+                out var b2,
+                out var c2,
+                out var d2);
+            var low2 = a2 ^ c2;
+            var high2 = b2 ^ d2;
+            a0 = low2.GetLower();
+            b0 = low2.GetUpper();
+            a1 = high2.GetLower();
+            b1 = high2.GetUpper();
+            return;
+        }
+
         if (!Avx512F.VL.IsSupported || !BitConverter.IsLittleEndian
             || blockA.Length != BlockBytes || blockB.Length != BlockBytes)
         {
@@ -529,6 +558,18 @@ internal static class Blake3Compression
                 four[..take].CopyTo(output);
                 output = output[take..];
                 counter += 4;
+            }
+        }
+        else if (Avx2.IsSupported && BitConverter.IsLittleEndian && block.Length == BlockBytes)
+        {
+            Span<byte> two = stackalloc byte[2 * BlockBytes];
+            while (output.Length > BlockBytes)
+            {
+                TwoOutputBlocksAvx2(cv0, cv1, block, counter, blockLength, flags, two);
+                var take = Math.Min(two.Length, output.Length);
+                two[..take].CopyTo(output);
+                output = output[take..];
+                counter += 2;
             }
         }
 
