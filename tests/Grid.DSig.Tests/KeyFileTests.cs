@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Grid.RdmaTransport;
 using Grid.Replication.DSig;
 
@@ -141,6 +142,56 @@ public sealed class KeyFileTests : IDisposable
         node.Dispose();
         node.Dispose();
     }
+
+    [Fact]
+    public void Options_bound_from_a_configuration_section_name_the_files_a_node_loads()
+    {
+        var (privateA, publicA) = Pair("a");
+        var (_, publicB) = Pair("b");
+        var sequence = Path.Combine(_directory, "a.seq");
+        var json = $$"""
+            {
+              "Grid": {
+                "Dsig": {
+                  "NodeId": 1,
+                  "PrivateKeyFile": {{JsonString(privateA)}},
+                  "SequenceFile": {{JsonString(sequence)}},
+                  "PublicKeyFiles": { "1": {{JsonString(publicA)}}, "2": {{JsonString(publicB)}} },
+                  "Signer": { "PreparedKeysPerGroup": 256 },
+                  "Verifier": { "CachedBatchesPerSigner": 8 }
+                }
+              }
+            }
+            """;
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)))
+            .Build();
+        var options = new DsigOptions();
+        configuration.GetSection("Grid:Dsig").Bind(options);
+
+        Assert.Equal(1u, options.NodeId);
+        Assert.Equal(privateA, options.PrivateKeyFile);
+        Assert.Equal(sequence, options.SequenceFile);
+        Assert.Equal(publicA, options.PublicKeyFiles[1]);
+        Assert.Equal(publicB, options.PublicKeyFiles[2]);
+        Assert.Equal(256, options.Signer.PreparedKeysPerGroup);
+        Assert.Equal(8, options.Verifier.CachedBatchesPerSigner);
+
+        using var node = new DsigNode(options, new InProcessDsigNetwork().ForSigner(new NodeId(1)));
+        var group = node.Group([new NodeId(2)]);
+        node.Signer.PrepareNow();
+        var signature = node.Sign("bound"u8, group, DsigPurpose.Test);
+        Assert.Equal(DsigParameters.SignatureBytes, signature.Length);
+
+        // A section that names no private key is refused with the setting named.
+        var empty = new DsigOptions();
+        configuration.GetSection("Grid:Missing").Bind(empty);
+        var error = Assert.Throws<ArgumentException>(
+            () => new DsigNode(empty, new InProcessDsigNetwork().ForSigner(new NodeId(1))));
+        Assert.Contains("PrivateKeyFile", error.Message);
+    }
+
+    private static string JsonString(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     private (string PrivateKey, string PublicKey) Pair(string name)
     {
