@@ -61,7 +61,7 @@ public class SignVerifyTests
         var group = cluster.Signers[0].Group([DsigCluster.Id(1)]);
         cluster.Settle();
         var random = new Random(5);
-        foreach (var size in new[] { 0, 1, 8, 63, 64, 65, 1024, 1025, 5000, 70_000 })
+        foreach (var size in new[] { 0, 1, 8, 63, 64, 65, 952, 953, 1024, 1025, 4096, 4097, 5000, 70_000 })
         {
             var message = new byte[size];
             random.NextBytes(message);

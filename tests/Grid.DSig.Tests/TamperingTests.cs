@@ -87,6 +87,32 @@ public sealed class TamperingTests : IDisposable
         Assert.True(Rejected([], _signature));
     }
 
+    [Theory]
+    [InlineData(952)]
+    [InlineData(953)]
+    [InlineData(1024)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    public void A_tampered_long_message_is_rejected(int length)
+    {
+        // Around the lengths where the digest changes form (MessageDigest): a flipped byte in
+        // each quarter, a byte cut or added, must fail on both paths.
+        var message = new byte[length];
+        new Random(length).NextBytes(message);
+        var group = _cluster.Signers[0].Group([DsigCluster.Id(1)]);
+        var signature = _cluster.Signers[0].Sign(message, group, DsigPurpose.Test);
+        Assert.False(Rejected(message, signature));
+        for (var quarter = 0; quarter < 4; quarter++)
+        {
+            var other = (byte[])message.Clone();
+            other[(quarter * length / 4) + 3] ^= 1;
+            Assert.True(Rejected(other, signature), $"a flipped byte in quarter {quarter} was accepted");
+        }
+
+        Assert.True(Rejected(message[..^1], signature));
+        Assert.True(Rejected([.. message, 0], signature));
+    }
+
     [Fact]
     public void A_signature_claimed_for_another_signer_or_purpose_is_rejected()
     {
