@@ -111,7 +111,7 @@ public sealed class KvImporterTests
     public async Task A_key_not_acknowledged_within_the_key_timeout_fails_and_the_next_key_gets_its_own()
     {
         var store = new ScriptedStore();
-        var settings = Fast with { KeyTimeout = TimeSpan.FromMilliseconds(200) };
+        var settings = Fast with { KeyTimeout = TimeSpan.FromMilliseconds(1500) };
         store.FailKey = "bad";
         var output = new StringWriter();
         var error = new StringWriter();
@@ -121,7 +121,7 @@ public sealed class KvImporterTests
 
         Assert.Equal(new KvImportSummary(2, 1, 1, false), summary);
         Assert.Equal("ok good 1\n", output.ToString().ReplaceLineEndings("\n"));
-        Assert.Contains("failed bad (line 1): not acknowledged within 0.2 s: refused bad", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("failed bad (line 1): not acknowledged within 1.5 s: refused bad", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
