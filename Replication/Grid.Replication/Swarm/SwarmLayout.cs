@@ -6,6 +6,7 @@ namespace Grid.Replication.Swarm;
 /// <code>
 /// header     64 B: epoch u64 (the cluster's timestamp origin, Unix µs)
 /// writers    MaxWriters x u64: each writer id's incarnation, raised by every client that starts with it
+/// leases     MaxWriters x u64: each writer id's lease word (holder:32 | expires:32, <see cref="WriterLease"/>)
 /// buckets    BucketCount x MaxWriters x EntriesPerWriter entries of 24 B:
 ///            keyHash u64 | slot u64 (the writer's metadata word, CAS by its writer only)
 ///                        | helped u64 (verified words readers wrote back, CAS-max by anyone)
@@ -44,7 +45,8 @@ public sealed class SwarmLayout
         Options = options;
         DirectoryBytes = options.MaxWriters * options.EntriesPerWriter * EntryBytes;
         IncarnationsOffset = HeaderBytes;
-        BucketsOffset = RoundUp64(HeaderBytes + options.MaxWriters * 8L);
+        LeasesOffset = HeaderBytes + options.MaxWriters * 8L;
+        BucketsOffset = RoundUp64(LeasesOffset + options.MaxWriters * 8L);
         InPlaceOffset = BucketsOffset + (long)DirectoryBytes * options.BucketCount;
         InPlaceStride = RoundUp(InPlaceHeaderBytes + options.InPlaceValueBytes, 8);
         InPlaceBlockBytes = options.MaxWriters * options.EntriesPerWriter * InPlaceStride;
@@ -58,6 +60,9 @@ public sealed class SwarmLayout
     public int DirectoryBytes { get; }
 
     public long IncarnationsOffset { get; }
+
+    /// <summary>Where the writer ids' lease words start (one u64 per id, in id order).</summary>
+    public long LeasesOffset { get; }
 
     public long BucketsOffset { get; }
 
@@ -76,6 +81,8 @@ public sealed class SwarmLayout
     public static int BufferBytes(int valueBytes) => RoundUp(BufferHeaderBytes + valueBytes, BufferUnitBytes);
 
     public ulong IncarnationOffset(int writer) => (ulong)(IncarnationsOffset + (writer - 1) * 8L);
+
+    public ulong LeaseOffset(int writer) => (ulong)(LeasesOffset + (writer - 1) * 8L);
 
     public int BucketOf(ulong keyHash) => (int)(keyHash % (ulong)Options.BucketCount);
 

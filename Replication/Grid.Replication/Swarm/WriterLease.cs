@@ -1,0 +1,537 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Grid.RdmaTransport;
+using Grid.Replication.Common;
+
+namespace Grid.Replication.Swarm;
+
+/// <summary>
+/// A lease on one SWARM writer id, so that clients (silos) can start without being handed a
+/// unique id (README, "Writer ids"). Each id has a lease word on every memory node
+/// (<see cref="SwarmLayout.LeaseOffset"/>), and a client holds the id while its word is on a
+/// majority. Acquiring reads the words from a majority, CASes a free id's word on those nodes
+/// from what each showed, and keeps the id only if its CAS won on a majority: two majorities
+/// share a node, and a node's word names one holder, so two racing clients never both win. A
+/// holder renews well before expiry; one that finds another holder on a majority has lost the id
+/// (<see cref="Lost"/>).
+/// Leases give liveness, not safety: a client whose pause or clock let another take its id is
+/// stopped by the incarnation check in its next write (<see cref="SafeGuessClient"/>), whatever
+/// the lease says.
+/// </summary>
+public sealed class WriterLease : IAsyncDisposable
+{
+    private const uint RegionId = 0;
+    private static readonly TimeSpan StragglerWait = TimeSpan.FromSeconds(1);
+    private readonly IReadOnlyList<QueuePair> _nodes;
+    private readonly SwarmLayout _layout;
+    private readonly WriterLeaseOptions _options;
+    private readonly TimeProvider _time;
+    private readonly uint _holder;
+    private readonly long _skewSeconds;
+
+    // Per node, the word a renewal CASes from: ours where our CAS won, else what the node last showed.
+    private readonly ulong[] _expected;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly SemaphoreSlim _renewing = new(1, 1);
+    private CancellationTokenSource? _stopRenewing;
+    private Task _renewLoop = Task.CompletedTask;
+    private ulong _word;
+    private int _disposed;
+
+    private WriterLease(
+        IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
+        int writerId, uint holder, ulong word, ulong[] expected, bool forced)
+    {
+        _nodes = nodes;
+        _layout = layout;
+        _options = options;
+        _time = time;
+        WriterId = writerId;
+        _holder = holder;
+        _word = word;
+        _expected = expected;
+        _skewSeconds = SkewSeconds(options);
+        Forced = forced;
+    }
+
+    /// <summary>The leased writer id (1..MaxWriters).</summary>
+    public int WriterId { get; }
+
+    /// <summary>Whether the id was named by the caller and taken whatever its lease word held (<see cref="TakeAsync"/>).</summary>
+    public bool Forced { get; }
+
+    /// <summary>When the lease runs out unless renewed (by the holder's clock, whole seconds).</summary>
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(LeaseWord.Expires(Volatile.Read(ref _word)));
+
+    /// <summary>Cancelled once a renewal found another holder on a majority: the id is someone else's now.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Why the lease was lost; null while it is held.</summary>
+    public string? LostReason { get; private set; }
+
+    /// <summary>
+    /// Leases the lowest writer id that is free on a majority of the memory nodes (never leased,
+    /// released, or expired for longer than the clock-skew allowance). Throws
+    /// <see cref="SwarmCapacityException"/> when every id is held by a running client, and
+    /// <see cref="QuorumUnavailableException"/> when no majority answers.
+    /// </summary>
+    public static async Task<WriterLease> AcquireAsync(
+        IReadOnlyList<QueuePair> memoryNodes,
+        SwarmLayout layout,
+        WriterLeaseOptions? options = null,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        (options, time) = Check(memoryNodes, layout, options, time);
+        var skew = SkewSeconds(options);
+        for (var attempt = 0; attempt < options.AcquireAttempts; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var seen = await ReadLeaseWordsAsync(memoryNodes, layout).ConfigureAwait(false);
+            var now = time.GetUtcNow().ToUnixTimeSeconds();
+            var free = new List<int>();
+            for (var id = 1; id <= layout.Options.MaxWriters; id++)
+            {
+                if (seen.All(words => words is null || LeaseWord.IsFree(words[id - 1], now, skew)))
+                {
+                    free.Add(id);
+                }
+            }
+
+            if (free.Count == 0)
+            {
+                throw new SwarmCapacityException(
+                    $"all {layout.Options.MaxWriters} SWARM writer ids are leased by running clients; stop one, " +
+                    "wait for a crashed one's lease to expire, or raise MaxWriters (the same layout on every client)");
+            }
+
+            // The lowest free id first; after a lost race a random one, so racers spread out.
+            var chosen = attempt == 0 ? free[0] : free[Random.Shared.Next(free.Count)];
+            var lease = await TryTakeAsync(memoryNodes, layout, options, time, chosen, seen, forced: false)
+                .ConfigureAwait(false);
+            if (lease is not null)
+            {
+                return lease;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6))), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        throw new SwarmCapacityException(
+            $"no SWARM writer id could be leased in {options.AcquireAttempts} attempts: other clients kept taking the same ids");
+    }
+
+    /// <summary>
+    /// Takes the lease of writer id <paramref name="writerId"/> whatever its word holds: for a
+    /// client configured with a fixed id, which (as before leases) takes the id over from a
+    /// previous holder; that holder loses its lease at its next renewal and is stopped by the
+    /// incarnation check of its next write.
+    /// </summary>
+    public static async Task<WriterLease> TakeAsync(
+        int writerId,
+        IReadOnlyList<QueuePair> memoryNodes,
+        SwarmLayout layout,
+        WriterLeaseOptions? options = null,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        (options, time) = Check(memoryNodes, layout, options, time);
+        if (writerId < 1 || writerId > layout.Options.MaxWriters)
+        {
+            throw new ArgumentOutOfRangeException(nameof(writerId), writerId,
+                $"writer ids are 1..{layout.Options.MaxWriters} (SwarmOptions.MaxWriters)");
+        }
+
+        for (var attempt = 0; attempt < options.AcquireAttempts; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var seen = await ReadLeaseWordsAsync(memoryNodes, layout).ConfigureAwait(false);
+            var lease = await TryTakeAsync(memoryNodes, layout, options, time, writerId, seen, forced: true)
+                .ConfigureAwait(false);
+            if (lease is not null)
+            {
+                return lease;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6))), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        throw new SwarmWriterConflictException(
+            $"writer id {writerId} could not be taken in {options.AcquireAttempts} attempts: another client keeps " +
+            "taking it (two clients configured with the same writer id?)");
+    }
+
+    /// <summary>
+    /// Renews the lease on the memory nodes: CAS of a later expiry from the word each node is
+    /// expected to hold, and once more from what a node showed when that was free or ours (a
+    /// restarted memory node comes back empty). True when a majority holds the renewed word;
+    /// false when that could not be established this time (too few nodes answered, or another
+    /// holder sits on some); a majority under another holder marks the lease <see cref="Lost"/>.
+    /// </summary>
+    public async Task<bool> RenewAsync(CancellationToken cancellationToken = default)
+    {
+        await _renewing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_lost.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
+            {
+                return false;
+            }
+
+            var now = _time.GetUtcNow().ToUnixTimeSeconds();
+            var word = LeaseWord.Make(_holder, now + (long)_options.Duration.TotalSeconds);
+            var quorum = _nodes.Count / 2 + 1;
+            var targets = Enumerable.Repeat(true, _nodes.Count).ToArray();
+            var wins = 0;
+            var others = 0;
+            for (var round = 0; round < 2; round++)
+            {
+                var batches = await CasAsync(targets, word).ConfigureAwait(false);
+                var repair = new bool[_nodes.Count];
+                var repairs = 0;
+                for (var i = 0; i < batches.Length; i++)
+                {
+                    if (batches[i] is not { } batch)
+                    {
+                        continue;
+                    }
+
+                    if (batch.IsPosted || batch.Error != TransportError.None)
+                    {
+                        // Late or failed: if it lands it holds our word; if not, the next CAS
+                        // from our word fails and shows what the node holds.
+                        _expected[i] = word;
+                        continue;
+                    }
+
+                    var old = batch.Result(0);
+                    if (old == _expected[i])
+                    {
+                        wins++;
+                        _expected[i] = word;
+                    }
+                    else if (LeaseWord.Holder(old) == _holder || LeaseWord.IsFree(old, now, _skewSeconds))
+                    {
+                        // Our older word, or free (a restarted memory node comes back zeroed).
+                        _expected[i] = old;
+                        repair[i] = true;
+                        repairs++;
+                    }
+                    else
+                    {
+                        _expected[i] = old;
+                        others++;
+                    }
+                }
+
+                if (repairs == 0)
+                {
+                    break;
+                }
+
+                targets = repair;
+            }
+
+            if (wins >= quorum)
+            {
+                Volatile.Write(ref _word, word);
+                return true;
+            }
+
+            if (others >= quorum)
+            {
+                MarkLost($"writer id {WriterId} is leased by another client on {others} of {_nodes.Count} memory nodes " +
+                    "(this client paused past its lease, or another was started with this id)");
+            }
+
+            return false;
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    /// <summary>Renews every <see cref="WriterLeaseOptions.RenewInterval"/> until disposed or lost.</summary>
+    public void StartRenewing()
+    {
+        if (_stopRenewing is not null)
+        {
+            return;
+        }
+
+        _stopRenewing = new CancellationTokenSource();
+        _renewLoop = RenewLoopAsync(_stopRenewing.Token);
+    }
+
+    /// <summary>Stops renewing and frees the id on the nodes that still hold this lease's word.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_stopRenewing is { } stop)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await _renewLoop.ConfigureAwait(false);
+            stop.Dispose();
+        }
+
+        await _renewing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_lost.IsCancellationRequested)
+            {
+                await ReleaseAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!_lost.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.RenewInterval, _time, cancellationToken).ConfigureAwait(false);
+                await RenewAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (TransportException)
+            {
+                // A node failed mid-call; the next renewal tries again (two may fail before expiry).
+            }
+        }
+    }
+
+    /// <summary>
+    /// CASes <paramref name="word"/> from the expected word on the target nodes and waits for
+    /// their answers, a frozen node's for at most a second (it is then treated as unknown).
+    /// </summary>
+    private async Task<VerbBatch?[]> CasAsync(bool[] targets, ulong word)
+    {
+        var batches = new VerbBatch?[_nodes.Count];
+        for (var i = 0; i < batches.Length; i++)
+        {
+            if (targets[i])
+            {
+                batches[i] = new VerbBatch(1);
+                batches[i]!.CompareAndSwap(RegionId, _layout.LeaseOffset(WriterId), _expected[i], word);
+            }
+        }
+
+        try
+        {
+            var call = await QuorumCall.RunAsync(_nodes, batches, 1).ConfigureAwait(false);
+            await call.AllCompleted.WaitAsync(StragglerWait).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuorumUnavailableException or TimeoutException)
+        {
+            // Every target failed, or one is frozen: judged per batch by the caller.
+        }
+
+        return batches;
+    }
+
+    private async Task ReleaseAsync()
+    {
+        var batches = new VerbBatch?[_nodes.Count];
+        var word = Volatile.Read(ref _word);
+        for (var i = 0; i < batches.Length; i++)
+        {
+            // Only where our word is expected: a CAS from it can never free someone else's lease.
+            batches[i] = new VerbBatch(1);
+            batches[i]!.CompareAndSwap(RegionId, _layout.LeaseOffset(WriterId), word, 0);
+        }
+
+        try
+        {
+            var call = await QuorumCall.RunAsync(_nodes, batches, 1).ConfigureAwait(false);
+            await call.AllCompleted.WaitAsync(_options.RenewInterval).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuorumUnavailableException or TimeoutException)
+        {
+            // The lease then simply expires.
+        }
+    }
+
+    private void MarkLost(string reason)
+    {
+        LostReason = reason;
+        _lost.Cancel();
+    }
+
+    /// <summary>CASes the id's word on every node that answered the read; the lease if a majority of CASes won, else null (wins undone).</summary>
+    private static async Task<WriterLease?> TryTakeAsync(
+        IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
+        int writerId, ulong[]?[] seen, bool forced)
+    {
+        var holder = NewHolder();
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var word = LeaseWord.Make(holder, now + (long)options.Duration.TotalSeconds);
+        var quorum = nodes.Count / 2 + 1;
+        var expected = new ulong[nodes.Count];
+        var batches = new VerbBatch?[nodes.Count];
+        for (var i = 0; i < batches.Length; i++)
+        {
+            if (seen[i] is { } words)
+            {
+                expected[i] = words[writerId - 1];
+                batches[i] = new VerbBatch(1);
+                batches[i]!.CompareAndSwap(RegionId, layout.LeaseOffset(writerId), expected[i], word);
+            }
+        }
+
+        var call = await QuorumCall.RunAsync(nodes, batches, quorum).ConfigureAwait(false);
+        if (CountWins(batches, call.Succeeded, expected) < quorum)
+        {
+            // Too few wins among the first answers: wait for the rest before deciding.
+            await call.AllCompleted.ConfigureAwait(false);
+        }
+
+        var completed = call.AllCompleted.IsCompleted;
+        var won = new bool[batches.Length];
+        var wins = 0;
+        for (var i = 0; i < batches.Length; i++)
+        {
+            var batch = batches[i];
+            var done = completed ? batch is not null && batch.Error == TransportError.None : call.Succeeded[i];
+            won[i] = done && batch!.Result(0) == expected[i];
+            wins += won[i] ? 1 : 0;
+        }
+
+        if (wins >= quorum)
+        {
+            var current = new ulong[nodes.Count];
+            for (var i = 0; i < current.Length; i++)
+            {
+                // Where the CAS lost, the node's word; where it is unknown (not asked, failed, on
+                // its way), ours: a renewal's CAS from it fails there and shows the node's word.
+                var lost = completed && !won[i] && batches[i] is { Error: TransportError.None };
+                current[i] = lost ? batches[i]!.Result(0) : word;
+            }
+
+            return new WriterLease(nodes, layout, options, time, writerId, holder, word, current, forced);
+        }
+
+        await UndoAsync(nodes, layout, writerId, word, expected, won).ConfigureAwait(false);
+        return null;
+    }
+
+    private static int CountWins(VerbBatch?[] batches, bool[] succeeded, ulong[] expected)
+    {
+        var wins = 0;
+        for (var i = 0; i < batches.Length; i++)
+        {
+            if (succeeded[i] && batches[i]!.Result(0) == expected[i])
+            {
+                wins++;
+            }
+        }
+
+        return wins;
+    }
+
+    /// <summary>Puts back what a lost race displaced, so the id's word does not block it until expiry.</summary>
+    private static async Task UndoAsync(
+        IReadOnlyList<QueuePair> nodes, SwarmLayout layout, int writerId, ulong word, ulong[] expected, bool[] won)
+    {
+        var batches = new VerbBatch?[nodes.Count];
+        var posted = 0;
+        for (var i = 0; i < batches.Length; i++)
+        {
+            if (won[i])
+            {
+                batches[i] = new VerbBatch(1);
+                batches[i]!.CompareAndSwap(RegionId, layout.LeaseOffset(writerId), word, expected[i]);
+                posted++;
+            }
+        }
+
+        if (posted == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var call = await QuorumCall.RunAsync(nodes, batches, 1).ConfigureAwait(false);
+            await call.AllCompleted.ConfigureAwait(false);
+        }
+        catch (QuorumUnavailableException)
+        {
+            // Left in place, the word expires after one lease duration.
+        }
+    }
+
+    /// <summary>Every id's lease word from a majority; null for a node that did not answer in time.</summary>
+    private static async Task<ulong[]?[]> ReadLeaseWordsAsync(IReadOnlyList<QueuePair> nodes, SwarmLayout layout)
+    {
+        var writers = layout.Options.MaxWriters;
+        var buffers = new byte[nodes.Count][];
+        var batches = new VerbBatch?[nodes.Count];
+        for (var i = 0; i < batches.Length; i++)
+        {
+            buffers[i] = new byte[writers * 8];
+            batches[i] = new VerbBatch(1);
+            batches[i]!.Read(RegionId, (ulong)layout.LeasesOffset, buffers[i]);
+        }
+
+        var call = await QuorumCall.RunAsync(nodes, batches, nodes.Count / 2 + 1).ConfigureAwait(false);
+        var seen = new ulong[]?[nodes.Count];
+        for (var i = 0; i < seen.Length; i++)
+        {
+            if (call.Succeeded[i])
+            {
+                var words = new ulong[writers];
+                for (var w = 0; w < writers; w++)
+                {
+                    words[w] = BinaryPrimitives.ReadUInt64LittleEndian(buffers[i].AsSpan(w * 8));
+                }
+
+                seen[i] = words;
+            }
+        }
+
+        return seen;
+    }
+
+    private static (WriterLeaseOptions, TimeProvider) Check(
+        IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions? options, TimeProvider? time)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(layout);
+        if (nodes.Count < 1 || nodes.Count % 2 == 0)
+        {
+            throw new ArgumentException($"SWARM needs an odd number 2f+1 of memory nodes, not {nodes.Count}", nameof(nodes));
+        }
+
+        options ??= new WriterLeaseOptions();
+        options.Validate();
+        return (options, time ?? TimeProvider.System);
+    }
+
+    private static long SkewSeconds(WriterLeaseOptions options) => (long)Math.Ceiling(options.ClockSkewAllowance.TotalSeconds);
+
+    private static uint NewHolder()
+    {
+        uint holder;
+        do
+        {
+            holder = BinaryPrimitives.ReadUInt32LittleEndian(RandomNumberGenerator.GetBytes(4));
+        }
+        while (holder == 0);
+        return holder;
+    }
+}

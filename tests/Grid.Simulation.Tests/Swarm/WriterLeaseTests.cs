@@ -1,0 +1,250 @@
+using System.Buffers.Binary;
+using Grid.RdmaTransport;
+using Grid.RdmaTransport.InProc;
+using Grid.Replication.Common;
+using Grid.Replication.Kv;
+using Grid.Replication.Swarm;
+
+namespace Grid.Simulation.Tests.Swarm;
+
+/// <summary>Writer-id leases over the in-process fabric with three memory nodes.</summary>
+public sealed class WriterLeaseTests : IDisposable
+{
+    private static readonly NodeId[] MemoryNodes = [new(1000), new(1001), new(1002)];
+    private readonly InProcFabric _fabric = new();
+    private readonly ManualTimeProvider _time = new();
+    private readonly SwarmLayout _layout;
+    private readonly SwarmKvOptions _kv = new()
+    {
+        MaxWriters = 4,
+        BucketCount = 16,
+        EntriesPerWriter = 4,
+        InPlaceValueBytes = 32,
+        KeyBytesMax = 32,
+        MaxValueBytes = 1024,
+        ArenaBytesPerWriter = 1L << 20,
+    };
+
+    private readonly WriterLeaseOptions _options = new()
+    {
+        Duration = TimeSpan.FromSeconds(30),
+        RenewInterval = TimeSpan.FromSeconds(10),
+        ClockSkewAllowance = TimeSpan.FromSeconds(5),
+    };
+
+    private uint _nextClient = 1;
+
+    public WriterLeaseTests()
+    {
+        _layout = new SwarmLayout(_kv.ToSwarmOptions());
+        foreach (var node in MemoryNodes)
+        {
+            _fabric.AddEndpoint(node).RegisterRegion(_layout.RegionBytes);
+        }
+    }
+
+    public void Dispose() => _fabric.Dispose();
+
+    [Fact]
+    public async Task Clients_that_start_together_get_distinct_ids_and_the_ones_beyond_MaxWriters_a_clear_error()
+    {
+        // Seven clients race for four ids, twenty times over fresh lease words.
+        for (var round = 0; round < 20; round++)
+        {
+            ClearLeaseWords();
+            var attempts = await Task.WhenAll(Enumerable.Range(0, 7).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    return (Lease: (WriterLease?)await WriterLease.AcquireAsync(Connect(), _layout, _options, _time), Error: (Exception?)null);
+                }
+                catch (SwarmCapacityException ex)
+                {
+                    return (Lease: (WriterLease?)null, Error: (Exception?)ex);
+                }
+            })));
+
+            var leases = attempts.Where(a => a.Lease is not null).Select(a => a.Lease!).ToList();
+            Assert.Equal(4, leases.Count);
+            Assert.Equal([1, 2, 3, 4], leases.Select(l => l.WriterId).Order());
+            Assert.All(attempts.Where(a => a.Error is not null), a => Assert.Contains("leased by running clients", a.Error!.Message));
+
+            // Each id's word on a majority names its holder's lease.
+            foreach (var lease in leases)
+            {
+                Assert.True(await lease.RenewAsync());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_released_id_is_handed_out_again_and_a_held_one_is_not()
+    {
+        var first = await AcquireAsync();
+        var second = await AcquireAsync();
+        Assert.Equal(1, first.WriterId);
+        Assert.Equal(2, second.WriterId);
+
+        await first.DisposeAsync();
+        Assert.All(MemoryNodes, node => Assert.Equal(0UL, LeaseWordOn(node, 1)));
+
+        var third = await AcquireAsync();
+        Assert.Equal(1, third.WriterId);
+        Assert.Equal(3, (await AcquireAsync()).WriterId);
+    }
+
+    [Fact]
+    public async Task An_expired_lease_is_taken_over_only_after_the_skew_allowance_and_its_holder_is_then_fenced()
+    {
+        var holder = await AcquireAsync();
+        var store = await SwarmKvStore.StartAsync(holder.WriterId, Connect(), _kv);
+        await store.PutAsync("k", "from the first holder");
+
+        // Expired, but within the skew allowance: still the first holder's.
+        _time.Advance(_options.Duration + _options.ClockSkewAllowance - TimeSpan.FromSeconds(1));
+        var other = await AcquireAsync();
+        Assert.NotEqual(holder.WriterId, other.WriterId);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await other.RenewAsync());
+        var successor = await AcquireAsync();
+        Assert.Equal(holder.WriterId, successor.WriterId);
+        var successorStore = await SwarmKvStore.StartAsync(successor.WriterId, Connect(), _kv);
+
+        Assert.False(holder.Lost.IsCancellationRequested);
+        Assert.False(await holder.RenewAsync());
+        Assert.True(holder.Lost.IsCancellationRequested);
+        Assert.Contains("leased by another client", holder.LostReason);
+
+        // The lease is only liveness; the incarnation check stops the old holder's writes (the
+        // first one may land: verbs in a batch cannot be conditional, SWARM README).
+        await Assert.ThrowsAsync<SwarmWriterConflictException>(() => store.PutAsync("k", "from a zombie"));
+        Assert.Contains(Text(await successorStore.GetAsync("k")), new[] { "from the first holder", "from a zombie" });
+        await successorStore.PutAsync("k", "from the successor");
+        await Assert.ThrowsAsync<SwarmWriterConflictException>(() => store.PutAsync("k", "from a zombie again"));
+        Assert.Equal("from the successor", Text(await successorStore.GetAsync("k")));
+        Assert.True(await successor.RenewAsync());
+    }
+
+    [Fact]
+    public async Task Renewal_keeps_the_id_across_many_durations_and_repairs_a_node_that_lost_the_word()
+    {
+        var holder = await AcquireAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(_options.RenewInterval);
+            Assert.True(await holder.RenewAsync());
+        }
+
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds() + 30, holder.ExpiresAt.ToUnixTimeSeconds());
+
+        // A memory node that restarts comes back zeroed: the next renewal puts the word back there.
+        await WriteLeaseWordAsync(MemoryNodes[1], holder.WriterId, 0);
+        _time.Advance(_options.RenewInterval);
+        Assert.True(await holder.RenewAsync());
+        Assert.All(MemoryNodes, node => Assert.Equal(LeaseWordOn(MemoryNodes[0], holder.WriterId), LeaseWordOn(node, holder.WriterId)));
+
+        var other = await AcquireAsync();
+        Assert.NotEqual(holder.WriterId, other.WriterId);
+        Assert.False(holder.Lost.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Leases_are_taken_and_renewed_with_one_memory_node_down_and_refused_with_two()
+    {
+        _fabric.Faults.Crash(MemoryNodes[2]);
+        var holder = await AcquireAsync();
+        Assert.True(await holder.RenewAsync());
+        Assert.Equal(2, (await AcquireAsync()).WriterId);
+
+        _fabric.Faults.Crash(MemoryNodes[1]);
+        Assert.False(await holder.RenewAsync());
+        Assert.False(holder.Lost.IsCancellationRequested);
+        await Assert.ThrowsAsync<QuorumUnavailableException>(() => AcquireAsync());
+    }
+
+    [Fact]
+    public async Task A_fixed_id_is_taken_from_its_holder_which_then_loses_its_lease()
+    {
+        var holder = await AcquireAsync();
+        var taker = await WriterLease.TakeAsync(holder.WriterId, Connect(), _layout, _options, _time);
+        Assert.True(taker.Forced);
+        Assert.Equal(holder.WriterId, taker.WriterId);
+
+        Assert.False(await holder.RenewAsync());
+        Assert.True(holder.Lost.IsCancellationRequested);
+
+        // A lost lease frees nothing when disposed: the id stays the taker's.
+        await holder.DisposeAsync();
+        Assert.True(await taker.RenewAsync());
+        Assert.Equal(2, (await AcquireAsync()).WriterId);
+    }
+
+    [Fact]
+    public async Task A_racing_holder_left_on_a_minority_does_not_block_the_winner()
+    {
+        // A loser that crashed before undoing its win leaves its word on one node.
+        await WriteLeaseWordAsync(MemoryNodes[0], 1, ((ulong)0xBADu << 32) | (uint)(_time.GetUtcNow().ToUnixTimeSeconds() + 30));
+        var holder = await WriterLease.TakeAsync(1, Connect(), _layout, _options, _time);
+        Assert.True(await holder.RenewAsync());
+        Assert.Equal(2, (await AcquireAsync()).WriterId); // id 1 is held on nodes 1 and 2 and still shows 0xBAD on node 0
+
+        // Once the leftover expires, the holder's renewal takes node 0 back.
+        _time.Advance(_options.Duration + _options.ClockSkewAllowance + TimeSpan.FromSeconds(1));
+        Assert.True(await holder.RenewAsync());
+        Assert.All(MemoryNodes, node => Assert.Equal(LeaseWordOn(MemoryNodes[1], 1), LeaseWordOn(node, 1)));
+    }
+
+    [Theory]
+    [InlineData(2, 10, 5, "Duration")]
+    [InlineData(30, 11, 5, "RenewInterval")]
+    [InlineData(30, 0, 5, "RenewInterval")]
+    [InlineData(30, 10, -1, "ClockSkewAllowance")]
+    public void Options_out_of_range_are_refused_by_name(int durationSeconds, int renewSeconds, int skewSeconds, string name)
+    {
+        var options = new WriterLeaseOptions
+        {
+            Duration = TimeSpan.FromSeconds(durationSeconds),
+            RenewInterval = TimeSpan.FromSeconds(renewSeconds),
+            ClockSkewAllowance = TimeSpan.FromSeconds(skewSeconds),
+        };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Equal(name, error.ParamName);
+    }
+
+    private Task<WriterLease> AcquireAsync() => WriterLease.AcquireAsync(Connect(), _layout, _options, _time);
+
+    private QueuePair[] Connect()
+    {
+        var client = new NodeId(_nextClient++);
+        return MemoryNodes.Select(node => _fabric.Connect(client, node)).ToArray();
+    }
+
+    private ulong LeaseWordOn(NodeId node, int writer)
+    {
+        Assert.True(_fabric.GetEndpoint(node).TryGetRegion(0, out var region));
+        return region.ReadWord((long)_layout.LeaseOffset(writer));
+    }
+
+    private async Task WriteLeaseWordAsync(NodeId node, int writer, ulong word)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, word);
+        await using var pair = _fabric.Connect(new NodeId(999), node);
+        await pair.WriteAsync(0, _layout.LeaseOffset(writer), bytes);
+    }
+
+    private void ClearLeaseWords()
+    {
+        foreach (var node in MemoryNodes)
+        {
+            for (var w = 1; w <= _kv.MaxWriters; w++)
+            {
+                WriteLeaseWordAsync(node, w, 0).GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    private static string? Text(KvReadResult result) =>
+        result.Value is null ? null : System.Text.Encoding.UTF8.GetString(result.Value);
+}
