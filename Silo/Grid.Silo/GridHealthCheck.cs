@@ -21,11 +21,17 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
             ["silo"] = silo.Name,
             ["siloAddress"] = silo.SiloAddress.ToString(),
             ["gateway"] = silo.GatewayAddress?.ToString() ?? "",
-            ["writerId"] = options.WriterId,
         };
         if (storage is null || !storage.IsConnected)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("SWARM storage is not connected", data: data));
+        }
+
+        data["writerId"] = storage.WriterId ?? 0;
+        data["writerIdSource"] = options.WriterId == 0 ? "leased" : "configured";
+        if (storage.WriterIdProblem is { } problem)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"SWARM writes fail: {problem}", data: data));
         }
 
         var nodes = storage.MemoryNodeHealth;

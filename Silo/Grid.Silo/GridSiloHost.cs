@@ -44,7 +44,8 @@ public static partial class GridSiloHost
 
           --memory-nodes H:P,H:P,H:P   grid-memnode addresses (2f+1); none: 3 embedded in-process nodes
           --cluster-key-file FILE      the memory nodes' cluster key (or --cluster-key SECRET)
-          --writer-id N                this silo's SWARM writer id, unique per running silo (1..16; default 1)
+          --writer-id N                this silo's SWARM writer id: 0 (default) leases a free one from the
+                                       memory nodes; 1..16 names one no other running silo uses
           --embedded-memory-nodes N    how many embedded nodes without --memory-nodes (odd; default 3)
           --clustering localhost|redis membership (default localhost)
           --primary H:P                the first silo's silo port, for further silos of a localhost cluster

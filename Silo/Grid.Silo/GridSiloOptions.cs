@@ -41,8 +41,8 @@ public sealed class GridSiloOptions
 
     public string? ClusterKeyFile { get; set; }
 
-    /// <summary>This silo's SWARM writer id, unique among the running silos (1..16).</summary>
-    public int WriterId { get; set; } = 1;
+    /// <summary>This silo's SWARM writer id: 0 (default) leases a free one; 1..16 names one no other running silo uses.</summary>
+    public int WriterId { get; set; }
 
     /// <summary>How many in-process memory nodes the embedded default starts.</summary>
     public int EmbeddedMemoryNodes { get; set; } = 3;
@@ -114,9 +114,9 @@ public sealed class GridSiloOptions
         }
 
         var writersMax = Grid.Persistence.Swarm.SwarmGrainStorageOptions.DefaultLayout().MaxWriters;
-        if (WriterId < 1 || WriterId > writersMax)
+        if (WriterId < 0 || WriterId > writersMax)
         {
-            errors.Add($"Grid:WriterId is {WriterId}; it must be in 1..{writersMax} and unique among running silos");
+            errors.Add($"Grid:WriterId is {WriterId}; use 0 to lease a free id, or 1..{writersMax} unique among running silos");
         }
 
         if (EmbeddedMemoryNodes is < 1 or > 15 || EmbeddedMemoryNodes % 2 == 0)

@@ -23,9 +23,12 @@ public sealed class KillDuringWritesTests(ITestOutputHelper output)
     {
         var regionBytes = SwarmKvStore.RegionBytesFor(SwarmGrainStorageOptions.DefaultLayout());
         await using var memoryNodes = await MemoryNodeCluster.StartAsync(3, regionBytes);
-        await using var primary = await SiloProcess.StartAsync(memoryNodes.SiloArguments(writerId: 1));
-        await using var secondary = await SiloProcess.StartAsync(memoryNodes.SiloArguments(writerId: 2), primary.SiloPort);
+        // Both silos lease their writer ids (--writer-id 0): the same arguments, distinct ids.
+        await using var primary = await SiloProcess.StartAsync(memoryNodes.SiloArguments(writerId: 0));
+        await using var secondary = await SiloProcess.StartAsync(memoryNodes.SiloArguments(writerId: 0), primary.SiloPort);
         await WaitForActiveSilosAsync(primary.Gateway, 2);
+        var writerIds = new[] { await WriterIdAsync(primary), await WriterIdAsync(secondary) };
+        Assert.Equal([1, 2], writerIds.Order());
 
         var run = $"e2e-{Guid.NewGuid():N}"[..12];
         string Key(int i) => string.Create(CultureInfo.InvariantCulture, $"{run}:{i:D4}");
@@ -131,5 +134,12 @@ public sealed class KillDuringWritesTests(ITestOutputHelper output)
             Assert.True(DateTime.UtcNow < deadline, $"{count} silos did not become active");
             await Task.Delay(250);
         }
+    }
+
+    private static async Task<int> WriterIdAsync(SiloProcess silo)
+    {
+        var health = await silo.HealthAsync();
+        Assert.Equal("leased", health.GetProperty("writerIdSource").GetString());
+        return health.GetProperty("writerId").GetInt32();
     }
 }

@@ -22,7 +22,8 @@ public sealed class SiloHostTests
 
     [Theory]
     [InlineData("--bogus", "x", "unknown option --bogus")]
-    [InlineData("--writer-id", "0", "WriterId is 0")]
+    [InlineData("--writer-id", "-1", "WriterId is -1")]
+    [InlineData("--writer-id", "17", "WriterId is 17")]
     [InlineData("--clustering", "zookeeper", "use localhost or redis")]
     [InlineData("--memory-nodes", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", "cluster key")]
     [InlineData("--memory-nodes", "nowhere", "not host:port")]
@@ -40,6 +41,8 @@ public sealed class SiloHostTests
         var health = await silo.HealthAsync();
         Assert.Equal("healthy", health.GetProperty("status").GetString());
         Assert.Equal(3, health.GetProperty("memoryNodes").GetArrayLength());
+        Assert.Equal(1, health.GetProperty("writerId").GetInt32());
+        Assert.Equal("leased", health.GetProperty("writerIdSource").GetString());
         Assert.StartsWith("embedded:", health.GetProperty("memoryNodes")[0].GetProperty("name").GetString(), StringComparison.Ordinal);
 
         // A fresh cluster's timestamps: 2^36 µs, 19 h 5 min (README, SWARM section).

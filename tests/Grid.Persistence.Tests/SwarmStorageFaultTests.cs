@@ -163,7 +163,7 @@ public sealed class SwarmStorageFaultTests
     }
 
     [Theory]
-    [InlineData(0, "WriterId")]
+    [InlineData(-1, "WriterId")]
     [InlineData(17, "WriterId")]
     public void Invalid_writer_ids_are_rejected_at_start(int writerId, string expected)
     {

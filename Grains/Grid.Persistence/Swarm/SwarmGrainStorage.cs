@@ -31,6 +31,8 @@ namespace Grid.Persistence.Swarm;
 /// </summary>
 public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
+    // Node ids 65,536..131,071 name silos whose writer id is leased (writers use 1..63, memory nodes 1000..).
+    private const uint AutomaticClientNodeIds = 1 << 16;
     private readonly string _name;
     private readonly SwarmGrainStorageOptions _options;
     private readonly IServiceProvider _services;
@@ -40,6 +42,9 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     private readonly GrainStateMarks _marks;
     private readonly SwarmGrainStorageMetrics _metrics;
     private SwarmKvStore? _store;
+    private WriterLease? _lease;
+    private string? _leaseProblem;
+    private Task _replacing = Task.CompletedTask;
     private IReadOnlyList<QueuePair> _queuePairs = [];
     private IMemoryNodeSource? _source;
     private CancellationTokenSource? _sweepStop;
@@ -77,6 +82,15 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         _source is null ? [] : _source.Names.Select((n, i) => new MemoryNodeHealth(n,
             i < _queuePairs.Count ? _queuePairs[i].State : QueuePairState.Closed)).ToList();
 
+    /// <summary>The writer id this silo writes with (leased or configured); null before the provider connects.</summary>
+    public int? WriterId => _store?.WriterId;
+
+    /// <summary>
+    /// Why this silo cannot write right now because of its writer id (its lease was lost and no
+    /// other id could be leased yet, or its configured id was taken by another silo); null when fine.
+    /// </summary>
+    public string? WriterIdProblem => Volatile.Read(ref _leaseProblem);
+
     /// <summary>The SWARM client's protocol counters (paths taken by writes and reads).</summary>
     public SwarmClientCounters? Counters => _store?.Counters;
 
@@ -111,10 +125,20 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
 
         _source = CreateSource();
         var regionBytes = SwarmKvStore.RegionBytesFor(_options.Layout);
-        _queuePairs = await _source.ConnectAsync(new NodeId((uint)_options.WriterId), regionBytes, cancellationToken)
-            .ConfigureAwait(false);
-        _store = await SwarmKvStore.StartAsync(_options.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
-        SwarmGrainStorageLog.Connected(_logger, _name, _options.WriterId, _source.Describe(),
+        // The connection's node id only names this silo in the memory nodes' logs; with a leased
+        // writer id it is not known yet.
+        var client = _options.WriterId != 0
+            ? new NodeId((uint)_options.WriterId)
+            : new NodeId(AutomaticClientNodeIds + (uint)Random.Shared.Next((int)AutomaticClientNodeIds));
+        _queuePairs = await _source.ConnectAsync(client, regionBytes, cancellationToken).ConfigureAwait(false);
+        var layout = new SwarmLayout(_options.Layout.ToSwarmOptions());
+        _sweepStop = new CancellationTokenSource();
+        var lease = _options.WriterId == 0
+            ? await WriterLease.AcquireAsync(_queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : await WriterLease.TakeAsync(_options.WriterId, _queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _store = await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
+        Hold(lease);
+        SwarmGrainStorageLog.Connected(_logger, _name, lease.WriterId, lease.Forced ? "configured" : "leased", _source.Describe(),
             _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
         var headroom = _store.TimestampHeadroom;
         var now = DateTimeOffset.UtcNow;
@@ -130,8 +154,72 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
 
         _metrics.TrackHeadroom(() => TimestampHeadroom);
 
-        _sweepStop = new CancellationTokenSource();
-        _sweep = SweepLoopAsync(_store, _sweepStop.Token);
+        _sweep = SweepLoopAsync(_sweepStop.Token);
+    }
+
+    /// <summary>Keeps <paramref name="lease"/> renewed and reacts when it is lost.</summary>
+    private void Hold(WriterLease lease)
+    {
+        _lease = lease;
+        lease.StartRenewing();
+        var stopping = _sweepStop!.Token;
+        // Not inline: the callback runs inside the renewal that found the loss.
+        lease.Lost.Register(() => _replacing = Task.Run(() => ReplaceWriterAsync(lease, stopping)));
+    }
+
+    /// <summary>
+    /// After this silo's lease was lost (it paused past the lease, or another silo took the id),
+    /// the old writer's writes fail on the incarnation check. A leased id is replaced: lease another,
+    /// start a new SWARM client under it and swap it in; ETag marks stay valid, since they hold
+    /// metadata words, which every writer id orders alike. A configured id is an operator's
+    /// choice: the silo reports the problem (log, <see cref="WriterIdProblem"/>, /health).
+    /// </summary>
+    private async Task ReplaceWriterAsync(WriterLease lost, CancellationToken stopping)
+    {
+        SwarmGrainStorageLog.WriterLeaseLost(_logger, _name, lost.WriterId, lost.LostReason);
+        Volatile.Write(ref _leaseProblem, $"the lease of writer id {lost.WriterId} was lost: {lost.LostReason}");
+        if (_options.WriterId != 0)
+        {
+            return;
+        }
+
+        var layout = new SwarmLayout(_options.Layout.ToSwarmOptions());
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var lease = await WriterLease.AcquireAsync(_queuePairs, layout, _options.WriterLease, cancellationToken: stopping)
+                    .ConfigureAwait(false);
+                var store = await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
+                var old = Interlocked.Exchange(ref _store, store);
+                Hold(lease);
+                Volatile.Write(ref _leaseProblem, null);
+                SwarmGrainStorageLog.WriterReplaced(_logger, _name, lost.WriterId, lease.WriterId);
+                await lost.DisposeAsync().ConfigureAwait(false);
+                if (old is not null)
+                {
+                    await old.DisposeAsync().ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is SwarmCapacityException or QuorumUnavailableException or TransportException)
+            {
+                SwarmGrainStorageLog.WriterReplaceFailed(_logger, ex, _name);
+                try
+                {
+                    await Task.Delay(_options.WriterLease.RenewInterval, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -148,6 +236,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             {
             }
 
+            await _replacing.ConfigureAwait(false);
             stop.Dispose();
             _sweepStop = null;
         }
@@ -156,6 +245,12 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         {
             _store = null;
             await store.DisposeAsync().ConfigureAwait(false);
+            if (_lease is { } lease)
+            {
+                _lease = null;
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach (var pair in _queuePairs)
             {
                 await pair.DisposeAsync().ConfigureAwait(false);
@@ -366,11 +461,16 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         return new TcpMemoryNodeSource(_options.MemoryNodes.Select(NetworkAddress.Parse).ToList(), key, transport);
     }
 
-    private async Task SweepLoopAsync(SwarmKvStore store, CancellationToken cancellationToken)
+    private async Task SweepLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.SweepInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (_store is not { } store)
+            {
+                continue;
+            }
+
             try
             {
                 var released = await store.SweepAsync().ConfigureAwait(false);
@@ -380,7 +480,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
                     SwarmGrainStorageLog.Swept(_logger, _name, released);
                 }
             }
-            catch (Exception ex) when (ex is QuorumUnavailableException or TransportException)
+            catch (Exception ex) when (ex is QuorumUnavailableException or TransportException or SwarmWriterConflictException)
             {
                 SwarmGrainStorageLog.SweepFailed(_logger, ex, _name);
             }

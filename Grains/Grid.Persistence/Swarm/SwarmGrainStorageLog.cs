@@ -5,8 +5,8 @@ namespace Grid.Persistence.Swarm;
 internal static partial class SwarmGrainStorageLog
 {
     [LoggerMessage(1, LogLevel.Information,
-        "SWARM grain storage {Name}: writer {WriterId} connected to {MemoryNodes} ({Reachable} of {Count} reachable, region {RegionBytes} bytes)")]
-    public static partial void Connected(ILogger logger, string name, int writerId, string memoryNodes, int reachable, int count, long regionBytes);
+        "SWARM grain storage {Name}: writer {WriterId} ({IdSource}) connected to {MemoryNodes} ({Reachable} of {Count} reachable, region {RegionBytes} bytes)")]
+    public static partial void Connected(ILogger logger, string name, int writerId, string idSource, string memoryNodes, int reachable, int count, long regionBytes);
 
     [LoggerMessage(2, LogLevel.Warning,
         "SWARM grain storage {Name}: {GrainId} state {StateName} was written by another activation since this silo last saw it; this write landed, the grain is deactivated to re-read")]
@@ -29,6 +29,18 @@ internal static partial class SwarmGrainStorageLog
     [LoggerMessage(8, LogLevel.Warning,
         "SWARM grain storage {Name}: this cluster's timestamps run out in {Headroom} (about {RunsOut:u}); writes then fail until the memory nodes are formatted anew")]
     public static partial void TimestampsRunningOut(ILogger logger, string name, TimeSpan headroom, DateTimeOffset runsOut);
+
+    [LoggerMessage(9, LogLevel.Critical,
+        "SWARM grain storage {Name}: lost the lease of writer id {WriterId}: {Reason}")]
+    public static partial void WriterLeaseLost(ILogger logger, string name, int writerId, string? reason);
+
+    [LoggerMessage(10, LogLevel.Warning,
+        "SWARM grain storage {Name}: writer id {OldWriterId} was lost; now writing as writer {WriterId}")]
+    public static partial void WriterReplaced(ILogger logger, string name, int oldWriterId, int writerId);
+
+    [LoggerMessage(11, LogLevel.Error,
+        "SWARM grain storage {Name}: could not lease another writer id; trying again")]
+    public static partial void WriterReplaceFailed(ILogger logger, Exception exception, string name);
 
     [LoggerMessage(6, LogLevel.Information, "SWARM grain storage {Name}: closed")]
     public static partial void Closed(ILogger logger, string name);

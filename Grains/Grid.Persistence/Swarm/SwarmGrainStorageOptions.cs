@@ -6,8 +6,8 @@ namespace Grid.Persistence.Swarm;
 /// <summary>
 /// Options of one SWARM grain storage provider. With no <see cref="MemoryNodes"/> the provider
 /// uses the <c>EmbeddedMemoryNodes</c> registered in the silo's services (the embedded default).
-/// Every silo of a cluster must use the same <see cref="Layout"/> and a distinct
-/// <see cref="WriterId"/>.
+/// Every silo of a cluster must use the same <see cref="Layout"/>; writer ids are leased
+/// automatically unless <see cref="WriterId"/> names one.
 /// </summary>
 public sealed class SwarmGrainStorageOptions : IStorageProviderSerializerOptions
 {
@@ -24,11 +24,16 @@ public sealed class SwarmGrainStorageOptions : IStorageProviderSerializerOptions
     public string? ClusterKeyFile { get; set; }
 
     /// <summary>
-    /// This silo's SWARM writer id, 1..<c>Layout.MaxWriters</c>, unique among the running silos of
-    /// the cluster. A silo restarted with its id recovers its slots before writing; a second live
-    /// silo with the same id makes the first fail its next write.
+    /// This silo's SWARM writer id. 0 (the default): lease a free id from the memory nodes at
+    /// start, renew it while the silo runs, and lease another should it be lost
+    /// (<see cref="WriterLease"/>). 1..<c>Layout.MaxWriters</c>: use that id, taking it over from
+    /// any holder; a second live silo with the same id makes the first fail its next write.
+    /// Either way a silo that gets an id used before recovers its slots before writing.
     /// </summary>
-    public int WriterId { get; set; } = 1;
+    public int WriterId { get; set; }
+
+    /// <summary>Lease duration, renewal interval and clock-skew allowance of the writer id.</summary>
+    public WriterLeaseOptions WriterLease { get; set; } = new();
 
     /// <summary>The SWARM-KV layout on the memory nodes (the same on every silo).</summary>
     public SwarmKvOptions Layout { get; set; } = DefaultLayout();

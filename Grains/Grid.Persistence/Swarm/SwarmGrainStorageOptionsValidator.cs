@@ -19,10 +19,20 @@ public sealed class SwarmGrainStorageOptionsValidator(SwarmGrainStorageOptions o
             throw new OrleansConfigurationException($"{prefix} invalid Layout: {ex.Message}", ex);
         }
 
-        if (options.WriterId < 1 || options.WriterId > options.Layout.MaxWriters)
+        if (options.WriterId < 0 || options.WriterId > options.Layout.MaxWriters)
         {
             throw new OrleansConfigurationException(
-                $"{prefix} WriterId is {options.WriterId}; it must be in 1..{options.Layout.MaxWriters} (Layout.MaxWriters) and unique per silo");
+                $"{prefix} WriterId is {options.WriterId}; use 0 to lease a free id, or an id in 1..{options.Layout.MaxWriters} " +
+                "(Layout.MaxWriters) that no other running silo uses");
+        }
+
+        try
+        {
+            options.WriterLease.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OrleansConfigurationException($"{prefix} invalid WriterLease: {ex.Message}", ex);
         }
 
         foreach (var address in options.MemoryNodes)
