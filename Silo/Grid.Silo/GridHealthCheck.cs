@@ -6,10 +6,11 @@ using Orleans.Storage;
 namespace Grid.Silo;
 
 /// <summary>
-/// /health: healthy when the SWARM storage is connected and every memory node answers, degraded
-/// when only a majority does (writes still succeed, one more failure would stop them) or when the
-/// cluster's SWARM timestamps run out within two hours, unhealthy otherwise. The JSON body lists
-/// the silo, each memory node and the timestamp headroom.
+/// /health: healthy when the SWARM storage is connected and every memory node answers. Degraded
+/// when only a majority does (writes still succeed, one more failure would stop them), when the
+/// silo's writer lease has expired unrenewed, or when the cluster's SWARM timestamps run out
+/// within two hours. Unhealthy when fewer answer or the silo's writer id was taken from it. The
+/// JSON body lists the silo, its writer id, each memory node and the timestamp headroom.
 /// </summary>
 public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails silo, GridSiloOptions options) : IHealthCheck
 {
@@ -43,6 +44,17 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
         }
 
         var (status, description) = Evaluate(nodes.Count(n => n.Reachable), nodes.Count, headroom);
+        if (storage.WriterLeaseExpiresAt is { } expires)
+        {
+            data["writerLeaseExpires"] = expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+            if (expires < DateTimeOffset.UtcNow && status == HealthStatus.Healthy)
+            {
+                // Writes are still safe (the incarnation check), but another silo may take the id.
+                (status, description) = (HealthStatus.Degraded,
+                    $"{description}; the lease of writer id {storage.WriterId} expired at {expires:u} and is not being renewed");
+            }
+        }
+
         return Task.FromResult(new HealthCheckResult(status, description, data: data));
     }
 

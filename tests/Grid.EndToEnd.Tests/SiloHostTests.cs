@@ -43,6 +43,8 @@ public sealed class SiloHostTests
         Assert.Equal(3, health.GetProperty("memoryNodes").GetArrayLength());
         Assert.Equal(1, health.GetProperty("writerId").GetInt32());
         Assert.Equal("leased", health.GetProperty("writerIdSource").GetString());
+        var leaseExpires = DateTimeOffset.Parse(health.GetProperty("writerLeaseExpires").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(leaseExpires, DateTimeOffset.UtcNow.AddSeconds(5), DateTimeOffset.UtcNow.AddSeconds(31));
         Assert.StartsWith("embedded:", health.GetProperty("memoryNodes")[0].GetProperty("name").GetString(), StringComparison.Ordinal);
 
         // A fresh cluster's timestamps: 2^36 µs, 19 h 5 min (README, SWARM section).

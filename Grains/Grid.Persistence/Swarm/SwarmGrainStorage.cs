@@ -85,6 +85,9 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     /// <summary>The writer id this silo writes with (leased or configured); null before the provider connects.</summary>
     public int? WriterId => _store?.WriterId;
 
+    /// <summary>When this silo's writer lease runs out unless renewed; null before the provider connects.</summary>
+    public DateTimeOffset? WriterLeaseExpiresAt => _lease?.ExpiresAt;
+
     /// <summary>
     /// Why this silo cannot write right now because of its writer id (its lease was lost and no
     /// other id could be leased yet, or its configured id was taken by another silo); null when fine.
@@ -136,7 +139,17 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         var lease = _options.WriterId == 0
             ? await WriterLease.AcquireAsync(_queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false)
             : await WriterLease.TakeAsync(_options.WriterId, _queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _store = await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
+        try
+        {
+            _store = await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Free the id now rather than leave it blocked for a lease duration.
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         Hold(lease);
         SwarmGrainStorageLog.Connected(_logger, _name, lease.WriterId, lease.Forced ? "configured" : "leased", _source.Describe(),
             _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
