@@ -84,20 +84,12 @@ public sealed class WriterLease : IAsyncDisposable
     {
         (options, time) = Check(memoryNodes, layout, options, time);
         var skew = SkewSeconds(options);
-        for (var attempt = 0; attempt < options.AcquireAttempts; attempt++)
+        int ChooseFree(ulong[]?[] seen, int attempt)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var seen = await ReadLeaseWordsAsync(memoryNodes, layout).ConfigureAwait(false);
             var now = time.GetUtcNow().ToUnixTimeSeconds();
-            var free = new List<int>();
-            for (var id = 1; id <= layout.Options.MaxWriters; id++)
-            {
-                if (seen.All(words => words is null || LeaseWord.IsFree(words[id - 1], now, skew)))
-                {
-                    free.Add(id);
-                }
-            }
-
+            var free = Enumerable.Range(1, layout.Options.MaxWriters)
+                .Where(id => seen.All(words => words is null || LeaseWord.IsFree(words[id - 1], now, skew)))
+                .ToList();
             if (free.Count == 0)
             {
                 throw new SwarmCapacityException(
@@ -106,20 +98,13 @@ public sealed class WriterLease : IAsyncDisposable
             }
 
             // The lowest free id first; after a lost race a random one, so racers spread out.
-            var chosen = attempt == 0 ? free[0] : free[Random.Shared.Next(free.Count)];
-            var lease = await TryTakeAsync(memoryNodes, layout, options, time, chosen, seen, forced: false)
-                .ConfigureAwait(false);
-            if (lease is not null)
-            {
-                return lease;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6))), cancellationToken)
-                .ConfigureAwait(false);
+            return attempt == 0 ? free[0] : free[Random.Shared.Next(free.Count)];
         }
 
-        throw new SwarmCapacityException(
-            $"no SWARM writer id could be leased in {options.AcquireAttempts} attempts: other clients kept taking the same ids");
+        return await RaceAsync(memoryNodes, layout, options, time, ChooseFree, forced: false, cancellationToken)
+            .ConfigureAwait(false)
+            ?? throw new SwarmCapacityException(
+                $"no SWARM writer id could be leased in {options.AcquireAttempts} attempts: other clients kept taking the same ids");
     }
 
     /// <summary>
@@ -143,24 +128,11 @@ public sealed class WriterLease : IAsyncDisposable
                 $"writer ids are 1..{layout.Options.MaxWriters} (SwarmOptions.MaxWriters)");
         }
 
-        for (var attempt = 0; attempt < options.AcquireAttempts; attempt++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var seen = await ReadLeaseWordsAsync(memoryNodes, layout).ConfigureAwait(false);
-            var lease = await TryTakeAsync(memoryNodes, layout, options, time, writerId, seen, forced: true)
-                .ConfigureAwait(false);
-            if (lease is not null)
-            {
-                return lease;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6))), cancellationToken)
-                .ConfigureAwait(false);
-        }
-
-        throw new SwarmWriterConflictException(
-            $"writer id {writerId} could not be taken in {options.AcquireAttempts} attempts: another client keeps " +
-            "taking it (two clients configured with the same writer id?)");
+        return await RaceAsync(memoryNodes, layout, options, time, (_, _) => writerId, forced: true, cancellationToken)
+            .ConfigureAwait(false)
+            ?? throw new SwarmWriterConflictException(
+                $"writer id {writerId} could not be taken in {options.AcquireAttempts} attempts: another client keeps " +
+                "taking it (two clients configured with the same writer id?)");
     }
 
     /// <summary>
@@ -188,7 +160,8 @@ public sealed class WriterLease : IAsyncDisposable
             var others = 0;
             for (var round = 0; round < 2; round++)
             {
-                var batches = await CasAsync(targets, word).ConfigureAwait(false);
+                var batches = await CasEachAsync(
+                    _nodes, _layout.LeaseOffset(WriterId), i => targets[i] ? (_expected[i], word) : null).ConfigureAwait(false);
                 var repair = new bool[_nodes.Count];
                 var repairs = 0;
                 for (var i = 0; i < batches.Length; i++)
@@ -198,7 +171,7 @@ public sealed class WriterLease : IAsyncDisposable
                         continue;
                     }
 
-                    if (batch.IsPosted || batch.Error != TransportError.None)
+                    if (!Answered(batch))
                     {
                         // Late or failed: if it lands it holds our word; if not, the next CAS
                         // from our word fails and shows what the node holds.
@@ -308,68 +281,47 @@ public sealed class WriterLease : IAsyncDisposable
             {
                 return;
             }
-            catch (TransportException)
-            {
-                // A node failed mid-call; the next renewal tries again (two may fail before expiry).
-            }
         }
     }
 
-    /// <summary>
-    /// CASes <paramref name="word"/> from the expected word on the target nodes and waits for
-    /// their answers, a frozen node's for at most a second (it is then treated as unknown).
-    /// </summary>
-    private async Task<VerbBatch?[]> CasAsync(bool[] targets, ulong word)
-    {
-        var batches = new VerbBatch?[_nodes.Count];
-        for (var i = 0; i < batches.Length; i++)
-        {
-            if (targets[i])
-            {
-                batches[i] = new VerbBatch(1);
-                batches[i]!.CompareAndSwap(RegionId, _layout.LeaseOffset(WriterId), _expected[i], word);
-            }
-        }
-
-        try
-        {
-            var call = await QuorumCall.RunAsync(_nodes, batches, 1).ConfigureAwait(false);
-            await call.AllCompleted.WaitAsync(StragglerWait).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is QuorumUnavailableException or TimeoutException)
-        {
-            // Every target failed, or one is frozen: judged per batch by the caller.
-        }
-
-        return batches;
-    }
-
+    /// <summary>Frees the id on the nodes expected to hold this lease's word: a CAS from it never frees someone else's lease.</summary>
     private async Task ReleaseAsync()
     {
-        var batches = new VerbBatch?[_nodes.Count];
         var word = Volatile.Read(ref _word);
-        for (var i = 0; i < batches.Length; i++)
-        {
-            // Only where our word is expected: a CAS from it can never free someone else's lease.
-            batches[i] = new VerbBatch(1);
-            batches[i]!.CompareAndSwap(RegionId, _layout.LeaseOffset(WriterId), word, 0);
-        }
-
-        try
-        {
-            var call = await QuorumCall.RunAsync(_nodes, batches, 1).ConfigureAwait(false);
-            await call.AllCompleted.WaitAsync(_options.RenewInterval).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is QuorumUnavailableException or TimeoutException)
-        {
-            // The lease then simply expires.
-        }
+        await CasEachAsync(_nodes, _layout.LeaseOffset(WriterId), i => _expected[i] == word ? (word, 0) : null)
+            .ConfigureAwait(false);
     }
 
     private void MarkLost(string reason)
     {
         LostReason = reason;
         _lost.Cancel();
+    }
+
+    /// <summary>
+    /// Rounds of read-then-CAS until <paramref name="choose"/>'s id is taken on a majority, with a
+    /// random back-off between lost races; null when every attempt lost.
+    /// </summary>
+    private static async Task<WriterLease?> RaceAsync(
+        IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
+        Func<ulong[]?[], int, int> choose, bool forced, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < options.AcquireAttempts; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var seen = await ReadLeaseWordsAsync(nodes, layout).ConfigureAwait(false);
+            var lease = await TryTakeAsync(nodes, layout, options, time, choose(seen, attempt), seen, forced)
+                .ConfigureAwait(false);
+            if (lease is not null)
+            {
+                return lease;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6))), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        return null;
     }
 
     /// <summary>CASes the id's word on every node that answered the read; the lease if a majority of CASes won, else null (wins undone).</summary>
@@ -381,98 +333,79 @@ public sealed class WriterLease : IAsyncDisposable
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var word = LeaseWord.Make(holder, now + (long)options.Duration.TotalSeconds);
         var quorum = nodes.Count / 2 + 1;
-        var expected = new ulong[nodes.Count];
+        var offset = layout.LeaseOffset(writerId);
+        var expected = seen.Select(words => words?[writerId - 1] ?? 0).ToArray();
         var batches = new VerbBatch?[nodes.Count];
         for (var i = 0; i < batches.Length; i++)
         {
-            if (seen[i] is { } words)
+            if (seen[i] is not null)
             {
-                expected[i] = words[writerId - 1];
                 batches[i] = new VerbBatch(1);
-                batches[i]!.CompareAndSwap(RegionId, layout.LeaseOffset(writerId), expected[i], word);
+                batches[i]!.CompareAndSwap(RegionId, offset, expected[i], word);
             }
         }
 
+        bool Won(int i) => Answered(batches[i]) && batches[i]!.Result(0) == expected[i];
         var call = await QuorumCall.RunAsync(nodes, batches, quorum).ConfigureAwait(false);
-        if (CountWins(batches, call.Succeeded, expected) < quorum)
+        if (Enumerable.Range(0, nodes.Count).Count(Won) < quorum)
         {
             // Too few wins among the first answers: wait for the rest before deciding.
             await call.AllCompleted.ConfigureAwait(false);
         }
 
-        var completed = call.AllCompleted.IsCompleted;
-        var won = new bool[batches.Length];
-        var wins = 0;
-        for (var i = 0; i < batches.Length; i++)
+        var won = Enumerable.Range(0, nodes.Count).Select(Won).ToArray();
+        if (won.Count(w => w) >= quorum)
         {
-            var batch = batches[i];
-            var done = completed ? batch is not null && batch.Error == TransportError.None : call.Succeeded[i];
-            won[i] = done && batch!.Result(0) == expected[i];
-            wins += won[i] ? 1 : 0;
-        }
-
-        if (wins >= quorum)
-        {
-            var current = new ulong[nodes.Count];
-            for (var i = 0; i < current.Length; i++)
-            {
-                // Where the CAS lost, the node's word; where it is unknown (not asked, failed, on
-                // its way), ours: a renewal's CAS from it fails there and shows the node's word.
-                var lost = completed && !won[i] && batches[i] is { Error: TransportError.None };
-                current[i] = lost ? batches[i]!.Result(0) : word;
-            }
-
+            // Where the CAS lost, the node's word; where it is unknown (not asked, failed, on
+            // its way), ours: a renewal's CAS from it fails there and shows the node's word.
+            var current = Enumerable.Range(0, nodes.Count)
+                .Select(i => !won[i] && Answered(batches[i]) ? batches[i]!.Result(0) : word)
+                .ToArray();
             return new WriterLease(nodes, layout, options, time, writerId, holder, word, current, forced);
         }
 
-        await UndoAsync(nodes, layout, writerId, word, expected, won).ConfigureAwait(false);
+        // Put back what the lost race displaced, so the word does not block the id until expiry.
+        await CasEachAsync(nodes, offset, i => won[i] ? (word, expected[i]) : null).ConfigureAwait(false);
         return null;
     }
 
-    private static int CountWins(VerbBatch?[] batches, bool[] succeeded, ulong[] expected)
-    {
-        var wins = 0;
-        for (var i = 0; i < batches.Length; i++)
-        {
-            if (succeeded[i] && batches[i]!.Result(0) == expected[i])
-            {
-                wins++;
-            }
-        }
+    /// <summary>Whether a posted batch has completed without error.</summary>
+    private static bool Answered(VerbBatch? batch) => batch is { IsPosted: false, Error: TransportError.None };
 
-        return wins;
-    }
-
-    /// <summary>Puts back what a lost race displaced, so the id's word does not block it until expiry.</summary>
-    private static async Task UndoAsync(
-        IReadOnlyList<QueuePair> nodes, SwarmLayout layout, int writerId, ulong word, ulong[] expected, bool[] won)
+    /// <summary>
+    /// Posts a CAS at <paramref name="offset"/> on each node that <paramref name="cas"/> gives an
+    /// (expected, desired) pair, and waits for the answers, a frozen node's for at most a
+    /// second. The caller judges each batch with <see cref="Answered"/>; a late one counts as unknown.
+    /// </summary>
+    private static async Task<VerbBatch?[]> CasEachAsync(
+        IReadOnlyList<QueuePair> nodes, ulong offset, Func<int, (ulong Expected, ulong Desired)?> cas)
     {
         var batches = new VerbBatch?[nodes.Count];
-        var posted = 0;
         for (var i = 0; i < batches.Length; i++)
         {
-            if (won[i])
+            if (cas(i) is var (expected, desired))
             {
                 batches[i] = new VerbBatch(1);
-                batches[i]!.CompareAndSwap(RegionId, layout.LeaseOffset(writerId), word, expected[i]);
-                posted++;
+                batches[i]!.CompareAndSwap(RegionId, offset, expected, desired);
             }
         }
 
-        if (posted == 0)
+        if (batches.All(b => b is null))
         {
-            return;
+            return batches;
         }
 
         try
         {
             var call = await QuorumCall.RunAsync(nodes, batches, 1).ConfigureAwait(false);
-            await call.AllCompleted.ConfigureAwait(false);
+            await call.AllCompleted.WaitAsync(StragglerWait).ConfigureAwait(false);
         }
-        catch (QuorumUnavailableException)
+        catch (Exception ex) when (ex is QuorumUnavailableException or TimeoutException)
         {
-            // Left in place, the word expires after one lease duration.
+            // Every target failed, or one is frozen: judged per batch.
         }
+
+        return batches;
     }
 
     /// <summary>Every id's lease word from a majority; null for a node that did not answer in time.</summary>
