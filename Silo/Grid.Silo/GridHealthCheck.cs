@@ -30,11 +30,6 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
 
         data["writerId"] = storage.WriterId ?? 0;
         data["writerIdSource"] = options.WriterId == 0 ? "leased" : "configured";
-        if (storage.WriterIdProblem is { } problem)
-        {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"SWARM writes fail: {problem}", data: data));
-        }
-
         var nodes = storage.MemoryNodeHealth;
         data["memoryNodes"] = nodes;
         var headroom = storage.TimestampHeadroom;
@@ -47,14 +42,10 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
         if (storage.WriterLeaseExpiresAt is { } expires)
         {
             data["writerLeaseExpires"] = expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
-            if (expires < DateTimeOffset.UtcNow && status == HealthStatus.Healthy)
-            {
-                // Writes are still safe (the incarnation check), but another silo may take the id.
-                (status, description) = (HealthStatus.Degraded,
-                    $"{description}; the lease of writer id {storage.WriterId} expired at {expires:u} and is not being renewed");
-            }
         }
 
+        (status, description) = EvaluateWriter(status, description, storage.WriterId, storage.WriterIdProblem,
+            storage.WriterLeaseExpiresAt, DateTimeOffset.UtcNow);
         return Task.FromResult(new HealthCheckResult(status, description, data: data));
     }
 
@@ -84,6 +75,29 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
 
         return (status == HealthStatus.Unhealthy ? status : HealthStatus.Degraded,
             $"{description}; SWARM timestamps run out in {Describe(left)}, then writes fail");
+    }
+
+    /// <summary>
+    /// The status after the silo's writer id: unhealthy when it was taken and writes fail
+    /// (<see cref="SwarmGrainStorage.WriterIdProblem"/>); degraded, if otherwise healthy, when its
+    /// lease expired unrenewed: writes are still safe (the incarnation check), but another silo may
+    /// take the id.
+    /// </summary>
+    public static (HealthStatus Status, string Description) EvaluateWriter(
+        HealthStatus status, string description, int? writerId, string? writerIdProblem, DateTimeOffset? leaseExpiresAt, DateTimeOffset now)
+    {
+        if (writerIdProblem is not null)
+        {
+            return (HealthStatus.Unhealthy, $"{description}; SWARM writes fail: {writerIdProblem}");
+        }
+
+        if (leaseExpiresAt is { } expires && expires < now && status == HealthStatus.Healthy)
+        {
+            return (HealthStatus.Degraded,
+                $"{description}; the lease of writer id {writerId} expired at {expires:u} and is not being renewed");
+        }
+
+        return (status, description);
     }
 
     /// <summary>A headroom for people: "19h 5m", "42m 10s", "more than 10,000 days".</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Grid.EndToEnd.Tests;
 
-/// <summary>What /health says for memory-node reachability and the SWARM timestamp headroom.</summary>
+/// <summary>What /health says for memory-node reachability, the SWARM timestamp headroom and the writer id.</summary>
 public sealed class HealthEvaluationTests
 {
     [Theory]
@@ -27,6 +27,30 @@ public sealed class HealthEvaluationTests
     public void No_headroom_known_yet_leaves_the_memory_node_verdict()
     {
         Assert.Equal(HealthStatus.Healthy, GridHealthCheck.Evaluate(3, 3, null).Status);
+    }
+
+    [Fact]
+    public void A_lost_writer_id_makes_the_silo_unhealthy_and_an_expired_lease_degraded()
+    {
+        var now = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+        const string Nodes = "3 of 3 memory nodes reachable";
+
+        Assert.Equal((HealthStatus.Healthy, Nodes),
+            GridHealthCheck.EvaluateWriter(HealthStatus.Healthy, Nodes, 1, null, now.AddSeconds(20), now));
+        Assert.Equal((HealthStatus.Healthy, Nodes),
+            GridHealthCheck.EvaluateWriter(HealthStatus.Healthy, Nodes, 1, null, null, now));
+
+        var expired = GridHealthCheck.EvaluateWriter(HealthStatus.Healthy, Nodes, 3, null, now.AddSeconds(-1), now);
+        Assert.Equal(HealthStatus.Degraded, expired.Status);
+        Assert.Contains("the lease of writer id 3 expired at 2026-12-04 11:59:59Z", expired.Description, StringComparison.Ordinal);
+
+        // An expired lease does not soften a worse verdict.
+        Assert.Equal(HealthStatus.Unhealthy,
+            GridHealthCheck.EvaluateWriter(HealthStatus.Unhealthy, Nodes, 3, null, now.AddSeconds(-1), now).Status);
+
+        var lost = GridHealthCheck.EvaluateWriter(HealthStatus.Healthy, Nodes, 2, "the lease of writer id 2 was lost: taken", now.AddSeconds(20), now);
+        Assert.Equal(HealthStatus.Unhealthy, lost.Status);
+        Assert.Contains("SWARM writes fail: the lease of writer id 2 was lost", lost.Description, StringComparison.Ordinal);
     }
 
     [Theory]

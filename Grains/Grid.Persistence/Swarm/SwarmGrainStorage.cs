@@ -134,26 +134,13 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             ? new NodeId((uint)_options.WriterId)
             : new NodeId(AutomaticClientNodeIds + (uint)Random.Shared.Next((int)AutomaticClientNodeIds));
         _queuePairs = await _source.ConnectAsync(client, regionBytes, cancellationToken).ConfigureAwait(false);
-        var layout = new SwarmLayout(_options.Layout.ToSwarmOptions());
         _sweepStop = new CancellationTokenSource();
-        var lease = _options.WriterId == 0
-            ? await WriterLease.AcquireAsync(_queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false)
-            : await WriterLease.TakeAsync(_options.WriterId, _queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _store = await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Free the id now rather than leave it blocked for a lease duration.
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        var (lease, store) = await StartWriterAsync(cancellationToken).ConfigureAwait(false);
+        _store = store;
         Hold(lease);
         SwarmGrainStorageLog.Connected(_logger, _name, lease.WriterId, lease.Forced ? "configured" : "leased", _source.Describe(),
             _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
-        var headroom = _store.TimestampHeadroom;
+        var headroom = store.TimestampHeadroom;
         var now = DateTimeOffset.UtcNow;
         var runsOut = headroom > DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + headroom;
         if (headroom < TimestampHeadroomWarning)
@@ -168,6 +155,27 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         _metrics.TrackHeadroom(() => TimestampHeadroom);
 
         _sweep = SweepLoopAsync(_sweepStop.Token);
+    }
+
+    /// <summary>
+    /// Leases a free writer id (or takes the configured one) and starts a SWARM client under it;
+    /// if the client does not start, the id is freed at once rather than blocked for a lease duration.
+    /// </summary>
+    private async Task<(WriterLease Lease, SwarmKvStore Store)> StartWriterAsync(CancellationToken cancellationToken)
+    {
+        var layout = new SwarmLayout(_options.Layout.ToSwarmOptions());
+        var lease = _options.WriterId == 0
+            ? await WriterLease.AcquireAsync(_queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : await WriterLease.TakeAsync(_options.WriterId, _queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (lease, await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false));
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Keeps <paramref name="lease"/> renewed and reacts when it is lost.</summary>
@@ -196,14 +204,11 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             return;
         }
 
-        var layout = new SwarmLayout(_options.Layout.ToSwarmOptions());
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                var lease = await WriterLease.AcquireAsync(_queuePairs, layout, _options.WriterLease, cancellationToken: stopping)
-                    .ConfigureAwait(false);
-                var store = await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false);
+                var (lease, store) = await StartWriterAsync(stopping).ConfigureAwait(false);
                 var old = Interlocked.Exchange(ref _store, store);
                 Hold(lease);
                 Volatile.Write(ref _leaseProblem, null);
