@@ -61,28 +61,23 @@ internal static class MessageDigest
         if (message.Length > OneChunkMessageMax && message.Length <= FourPartMessageMax)
         {
             FourPartDigest(domain, leaf, nonce, message, digest);
-            WotsDigits.FromDigest(digest, digits);
-            return;
-        }
-
-        Span<byte> prefix = stackalloc byte[16 + 4 + 4 + DsigParameters.HashBytes + DsigParameters.NonceBytes];
-        Label.CopyTo(prefix);
-        BinaryPrimitives.WriteUInt32LittleEndian(prefix[16..], domain.Signer.Value);
-        BinaryPrimitives.WriteUInt32LittleEndian(prefix[20..], domain.Purpose.Value);
-        leaf.CopyTo(prefix[24..]);
-        nonce.CopyTo(prefix[(24 + DsigParameters.HashBytes)..]);
-
-        if (prefix.Length + message.Length <= Blake3Hasher.ChunkBytes)
-        {
-            Blake3Compression.HashSingleChunk(
-                Concatenate(prefix, message, stackalloc byte[Blake3Hasher.ChunkBytes]), digest);
         }
         else
         {
-            var hasher = Blake3Hasher.Create();
-            hasher.Update(prefix);
-            hasher.Update(message);
-            hasher.Finalize(digest);
+            Span<byte> input = stackalloc byte[Blake3Hasher.ChunkBytes];
+            var header = WriteHeader(Label, domain, leaf, nonce, input);
+            if (message.Length <= OneChunkMessageMax)
+            {
+                message.CopyTo(input[header..]);
+                Blake3Compression.HashSingleChunk(input[..(header + message.Length)], digest);
+            }
+            else
+            {
+                var hasher = Blake3Hasher.Create();
+                hasher.Update(input[..header]);
+                hasher.Update(message);
+                hasher.Finalize(digest);
+            }
         }
 
         WotsDigits.FromDigest(digest, digits);
@@ -99,25 +94,27 @@ internal static class MessageDigest
     {
         Debug.Assert(message.Length is > OneChunkMessageMax and <= FourPartMessageMax);
         Span<byte> input = stackalloc byte[8 + 4 + 4 + DsigParameters.HashBytes + DsigParameters.NonceBytes + (4 * 32)];
-        FourPartLabel.CopyTo(input);
-        BinaryPrimitives.WriteUInt32LittleEndian(input[8..], domain.Signer.Value);
-        BinaryPrimitives.WriteUInt32LittleEndian(input[12..], domain.Purpose.Value);
-        leaf.CopyTo(input[16..]);
-        nonce.CopyTo(input[(16 + DsigParameters.HashBytes)..]);
+        var header = WriteHeader(FourPartLabel, domain, leaf, nonce, input);
         var part = PartBytes(message.Length);
         Blake3Compression.HashFourParts(
             message[..part],
             message.Slice(part, part),
             message.Slice(2 * part, part),
             message[(3 * part)..],
-            input[(16 + DsigParameters.HashBytes + DsigParameters.NonceBytes)..]);
+            input[header..]);
         Blake3Compression.HashSingleChunk(input, digest);
     }
 
-    private static ReadOnlySpan<byte> Concatenate(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> buffer)
+    /// <summary>Writes label ‖ signer u32 ‖ purpose u32 ‖ leaf ‖ nonce; returns its length.</summary>
+    private static int WriteHeader(
+        ReadOnlySpan<byte> label, DsigDomain domain, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> nonce, Span<byte> into)
     {
-        first.CopyTo(buffer);
-        second.CopyTo(buffer[first.Length..]);
-        return buffer[..(first.Length + second.Length)];
+        label.CopyTo(into);
+        var at = label.Length;
+        BinaryPrimitives.WriteUInt32LittleEndian(into[at..], domain.Signer.Value);
+        BinaryPrimitives.WriteUInt32LittleEndian(into[(at + 4)..], domain.Purpose.Value);
+        leaf.CopyTo(into[(at + 8)..]);
+        nonce.CopyTo(into[(at + 8 + DsigParameters.HashBytes)..]);
+        return at + 8 + DsigParameters.HashBytes + DsigParameters.NonceBytes;
     }
 }
