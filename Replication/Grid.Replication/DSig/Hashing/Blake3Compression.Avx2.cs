@@ -17,7 +17,6 @@ namespace Grid.Replication.DSig.Hashing;
 /// </summary>
 internal static partial class Blake3Compression
 {
-
     /// <summary>One compression; see <see cref="Rounds7"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Rounds7Avx2(
@@ -43,13 +42,9 @@ internal static partial class Blake3Compression
 
             // As in Rounds7Avx512: a, c and d rotated for the diagonal step, not b.
             G(ref a, ref b, ref c, ref d, columns.GetLower(), columns.GetUpper());
-            a = Sse2.Shuffle(a, 0b_10_01_00_11);
-            c = Sse2.Shuffle(c, 0b_00_11_10_01);
-            d = Sse2.Shuffle(d, 0b_01_00_11_10);
+            Diagonalize(ref a, ref c, ref d);
             G(ref a, ref b, ref c, ref d, diagonals.GetLower(), diagonals.GetUpper());
-            a = Sse2.Shuffle(a, 0b_00_11_10_01);
-            c = Sse2.Shuffle(c, 0b_10_01_00_11);
-            d = Sse2.Shuffle(d, 0b_01_00_11_10);
+            Undiagonalize(ref a, ref c, ref d);
         }
 
         row0 = a;
@@ -93,14 +88,10 @@ internal static partial class Blake3Compression
             var diagonalsB = Pick(lowB, highB, order[o + 2], order[o + 3]);
             G(ref a, ref b, ref c, ref d,
                 Avx2.Permute2x128(columnsA, columnsB, 0x20), Avx2.Permute2x128(columnsA, columnsB, 0x31));
-            a = Avx2.Shuffle(a, 0b_10_01_00_11);
-            c = Avx2.Shuffle(c, 0b_00_11_10_01);
-            d = Avx2.Shuffle(d, 0b_01_00_11_10);
+            Diagonalize(ref a, ref c, ref d);
             G(ref a, ref b, ref c, ref d,
                 Avx2.Permute2x128(diagonalsA, diagonalsB, 0x20), Avx2.Permute2x128(diagonalsA, diagonalsB, 0x31));
-            a = Avx2.Shuffle(a, 0b_00_11_10_01);
-            c = Avx2.Shuffle(c, 0b_10_01_00_11);
-            d = Avx2.Shuffle(d, 0b_01_00_11_10);
+            Undiagonalize(ref a, ref c, ref d);
         }
 
         row0 = a;

@@ -178,12 +178,8 @@ internal static partial class Blake3Compression
                 Avx2.Permute2x128(columnsA, columnsB, 0x20), Avx2.Permute2x128(columnsA, columnsB, 0x31));
             G(ref e, ref f, ref g, ref h,
                 Avx2.Permute2x128(columnsC, columnsD, 0x20), Avx2.Permute2x128(columnsC, columnsD, 0x31));
-            a = Avx2.Shuffle(a, 0b_10_01_00_11);
-            c = Avx2.Shuffle(c, 0b_00_11_10_01);
-            d = Avx2.Shuffle(d, 0b_01_00_11_10);
-            e = Avx2.Shuffle(e, 0b_10_01_00_11);
-            g = Avx2.Shuffle(g, 0b_00_11_10_01);
-            h = Avx2.Shuffle(h, 0b_01_00_11_10);
+            Diagonalize(ref a, ref c, ref d);
+            Diagonalize(ref e, ref g, ref h);
 
             var diagonalsA = Pick(lowA, highA, order[o + 2], order[o + 3]);
             var diagonalsB = Pick(lowB, highB, order[o + 2], order[o + 3]);
@@ -193,12 +189,8 @@ internal static partial class Blake3Compression
                 Avx2.Permute2x128(diagonalsA, diagonalsB, 0x20), Avx2.Permute2x128(diagonalsA, diagonalsB, 0x31));
             G(ref e, ref f, ref g, ref h,
                 Avx2.Permute2x128(diagonalsC, diagonalsD, 0x20), Avx2.Permute2x128(diagonalsC, diagonalsD, 0x31));
-            a = Avx2.Shuffle(a, 0b_00_11_10_01);
-            c = Avx2.Shuffle(c, 0b_10_01_00_11);
-            d = Avx2.Shuffle(d, 0b_01_00_11_10);
-            e = Avx2.Shuffle(e, 0b_00_11_10_01);
-            g = Avx2.Shuffle(g, 0b_10_01_00_11);
-            h = Avx2.Shuffle(h, 0b_01_00_11_10);
+            Undiagonalize(ref a, ref c, ref d);
+            Undiagonalize(ref e, ref g, ref h);
         }
 
         ab0 = a ^ c;

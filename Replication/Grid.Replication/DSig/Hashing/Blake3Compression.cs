@@ -144,9 +144,7 @@ internal static partial class Blake3Compression
             // would sit on the critical path; the others' rotations overlap with it. Lane i then
             // holds the diagonal through b's word 4 + i: (3,4,9,14), (0,5,10,15), (1,6,11,12),
             // (2,7,8,13), and the message order matches (see BuildRoundOrder).
-            a = Sse2.Shuffle(a, 0b_10_01_00_11);
-            c = Sse2.Shuffle(c, 0b_00_11_10_01);
-            d = Sse2.Shuffle(d, 0b_01_00_11_10);
+            Diagonalize(ref a, ref c, ref d);
             a = a + high.GetLower() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 16);
             c += d;
@@ -155,9 +153,7 @@ internal static partial class Blake3Compression
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
-            a = Sse2.Shuffle(a, 0b_00_11_10_01);
-            c = Sse2.Shuffle(c, 0b_10_01_00_11);
-            d = Sse2.Shuffle(d, 0b_01_00_11_10);
+            Undiagonalize(ref a, ref c, ref d);
         }
 
         row0 = a;
@@ -372,9 +368,7 @@ internal static partial class Blake3Compression
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
-            a = Avx2.Shuffle(a, 0b_10_01_00_11);
-            c = Avx2.Shuffle(c, 0b_00_11_10_01);
-            d = Avx2.Shuffle(d, 0b_01_00_11_10);
+            Diagonalize(ref a, ref c, ref d);
             a = a + diagonals.GetLower() + b;
             d = Avx512F.VL.RotateRight(d ^ a, 16);
             c += d;
@@ -383,9 +377,7 @@ internal static partial class Blake3Compression
             d = Avx512F.VL.RotateRight(d ^ a, 8);
             c += d;
             b = Avx512F.VL.RotateRight(b ^ c, 7);
-            a = Avx2.Shuffle(a, 0b_00_11_10_01);
-            c = Avx2.Shuffle(c, 0b_10_01_00_11);
-            d = Avx2.Shuffle(d, 0b_01_00_11_10);
+            Undiagonalize(ref a, ref c, ref d);
         }
 
         var low = a ^ c;
@@ -689,6 +681,43 @@ internal static partial class Blake3Compression
         {
             BinaryPrimitives.WriteUInt32LittleEndian(bytes[(4 * i)..], words.GetElement(i));
         }
+    }
+
+    /// <summary>
+    /// Rotates rows a, c and d (not b, see <see cref="Rounds7Avx512"/>) so that each lane holds one
+    /// diagonal for the diagonal step; <see cref="Undiagonalize(ref Vector128{uint}, ref Vector128{uint}, ref Vector128{uint})"/> puts them back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Diagonalize(ref Vector128<uint> a, ref Vector128<uint> c, ref Vector128<uint> d)
+    {
+        a = Sse2.Shuffle(a, 0b_10_01_00_11);
+        c = Sse2.Shuffle(c, 0b_00_11_10_01);
+        d = Sse2.Shuffle(d, 0b_01_00_11_10);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Undiagonalize(ref Vector128<uint> a, ref Vector128<uint> c, ref Vector128<uint> d)
+    {
+        a = Sse2.Shuffle(a, 0b_00_11_10_01);
+        c = Sse2.Shuffle(c, 0b_10_01_00_11);
+        d = Sse2.Shuffle(d, 0b_01_00_11_10);
+    }
+
+    /// <summary>The same, on two compressions' rows in the two 128-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Diagonalize(ref Vector256<uint> a, ref Vector256<uint> c, ref Vector256<uint> d)
+    {
+        a = Avx2.Shuffle(a, 0b_10_01_00_11);
+        c = Avx2.Shuffle(c, 0b_00_11_10_01);
+        d = Avx2.Shuffle(d, 0b_01_00_11_10);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Undiagonalize(ref Vector256<uint> a, ref Vector256<uint> c, ref Vector256<uint> d)
+    {
+        a = Avx2.Shuffle(a, 0b_00_11_10_01);
+        c = Avx2.Shuffle(c, 0b_10_01_00_11);
+        d = Avx2.Shuffle(d, 0b_01_00_11_10);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
