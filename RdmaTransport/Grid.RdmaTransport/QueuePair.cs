@@ -162,7 +162,7 @@ public abstract class QueuePair : IAsyncDisposable
                 or TransportError.ReceiverNotReady:
                 SetState(QueuePairState.Error);
                 break;
-            case TransportError.Timeout or TransportError.PeerUnreachable
+            case TransportError.Timeout or TransportError.Expired or TransportError.PeerUnreachable
                 or TransportError.ConnectionClosed or TransportError.AuthenticationFailed
                 or TransportError.MalformedFrame:
                 SetState(QueuePairState.Closed);

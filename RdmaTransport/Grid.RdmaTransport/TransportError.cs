@@ -33,4 +33,10 @@ public enum TransportError : byte
     LimitExceeded = 12,
     /// <summary>The target does not serve this verb (a memory node accepts no SENDs).</summary>
     NotSupported = 13,
+    /// <summary>
+    /// The batch reached the target after its deadline (<see cref="VerbBatch.NotAfter"/>), or with
+    /// a deadline further ahead than a batch may live: it did not execute, and the connection is
+    /// closed like after a timeout.
+    /// </summary>
+    Expired = 14,
 }

@@ -42,6 +42,15 @@ public sealed class VerbBatch : IValueTaskSource
 
     public bool IsPosted => Volatile.Read(ref _posted) != 0;
 
+    /// <summary>
+    /// When set, the target runs the batch only until this time (its clock, within its skew
+    /// allowance) and refuses it afterwards with <see cref="TransportError.Expired"/>: a batch
+    /// then lands within a bounded time of being stamped, or never (<see cref="BatchDeadline"/>).
+    /// Protocols stamp it from their own clock before deciding to post, so a pause between the
+    /// decision and the send can only make the batch expire, never land late.
+    /// </summary>
+    public DateTimeOffset? NotAfter { get; set; }
+
     internal long PostedTimestamp { get; set; }
 
     internal bool IsReset { get; private set; }
@@ -132,6 +141,7 @@ public sealed class VerbBatch : IValueTaskSource
         OutboundBytes = 0;
         InboundBytes = 0;
         IsReset = false;
+        NotAfter = null;
         Error = TransportError.None;
         FailedOpIndex = -1;
         ErrorMessage = null;

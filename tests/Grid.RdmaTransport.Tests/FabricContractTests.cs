@@ -297,6 +297,44 @@ public abstract class FabricContractTests : IAsyncLifetime
         Assert.Equal(2, queuePair.Statistics.Roundtrips);
     }
 
+    [Fact]
+    public async Task A_batch_within_its_deadline_executes()
+    {
+        var queuePair = await Target.ConnectAsync(Client);
+        var batch = new VerbBatch();
+        batch.Write(0, 40, Word(9));
+        batch.NotAfter = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2);
+        await queuePair.PostAsync(batch);
+        Assert.Equal(9UL, Region0.ReadWord(40));
+    }
+
+    [Fact]
+    public async Task A_batch_past_its_deadline_is_refused_unexecuted_and_closes_the_connection()
+    {
+        var queuePair = await Target.ConnectAsync(Client);
+        var late = new VerbBatch();
+        late.Write(0, 48, Word(5));
+        late.NotAfter = DateTimeOffset.UtcNow - BatchDeadline.Default.ClockSkewAllowance - TimeSpan.FromSeconds(1);
+        var error = await Assert.ThrowsAsync<TransportException>(async () => await queuePair.PostAsync(late));
+        Assert.Equal(TransportError.Expired, error.Error);
+        Assert.Contains("after its deadline", error.Message);
+        Assert.Equal(0UL, Region0.ReadWord(48));
+        Assert.Equal(QueuePairState.Closed, queuePair.State);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_deadline_lies_beyond_the_longest_lifetime_is_refused()
+    {
+        var queuePair = await Target.ConnectAsync(Client);
+        var early = new VerbBatch();
+        early.Write(0, 56, Word(6));
+        early.NotAfter = DateTimeOffset.UtcNow + BatchDeadline.Default.MaxLifetime + TimeSpan.FromMinutes(1);
+        var error = await Assert.ThrowsAsync<TransportException>(async () => await queuePair.PostAsync(early));
+        Assert.Equal(TransportError.Expired, error.Error);
+        Assert.Contains("clock is ahead", error.Message);
+        Assert.Equal(0UL, Region0.ReadWord(56));
+    }
+
     protected abstract IFabricTarget CreateTarget();
 
     protected MemoryRegion Region0 => Target.Endpoint.Regions[0];

@@ -13,6 +13,8 @@ public sealed class InFlightBatch
     private readonly MemoryEndpoint _target;
     private readonly FabricFaults _faults;
     private readonly int _tornChunkBytes;
+    private readonly TimeProvider _clock;
+    private readonly BatchDeadline _deadlines;
     private int _nextOp;
     private int _chunkOffset;
     private TransportError _error;
@@ -25,6 +27,8 @@ public sealed class InFlightBatch
         MemoryEndpoint target,
         FabricFaults faults,
         int tornChunkBytes,
+        TimeProvider clock,
+        BatchDeadline deadlines,
         bool requestDropped,
         bool responseDropped,
         TimeSpan oneWayDelay)
@@ -34,6 +38,8 @@ public sealed class InFlightBatch
         _target = target;
         _faults = faults;
         _tornChunkBytes = tornChunkBytes;
+        _clock = clock;
+        _deadlines = deadlines;
         RequestDropped = requestDropped;
         ResponseDropped = responseDropped;
         OneWayDelay = oneWayDelay;
@@ -82,6 +88,13 @@ public sealed class InFlightBatch
         {
             return Fail(TransportError.QueuePairInError, _nextOp,
                 $"flushed: an earlier op on {From} -> {To} failed and the queue pair was not reset");
+        }
+
+        // The deadline is judged once, when the batch starts to execute at the target.
+        if (_nextOp == 0 && _chunkOffset == 0 && _deadlines.Refusal(Batch.NotAfter, _clock.GetUtcNow()) is { } late)
+        {
+            _queuePair.TargetInError = true;
+            return Fail(TransportError.Expired, 0, $"{To} refused the batch: {late}");
         }
 
         ref var op = ref Batch.Op(_nextOp);

@@ -92,6 +92,8 @@ public sealed class InProcFabric : IDisposable
             queuePair.Target,
             Faults,
             Options.TornWriteChunkBytes,
+            Options.TimeProvider,
+            Options.Deadlines,
             requestDropped: Faults.IsDropped(from, to),
             responseDropped: Faults.IsDropped(to, from),
             oneWayDelay: OneWayDelay(from, to, batch));

@@ -21,7 +21,11 @@ public sealed class InProcFabricOptions
     /// <summary>The scheduler; null makes a <see cref="RealTimeScheduler"/>.</summary>
     public IFabricScheduler? Scheduler { get; set; }
 
+    /// <summary>The targets' clock: batch deadlines (<see cref="VerbBatch.NotAfter"/>) are judged by it.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>How targets judge batch deadlines (clock-skew allowance, longest lifetime).</summary>
+    public BatchDeadline Deadlines { get; set; } = BatchDeadline.Default;
 
     public void Validate()
     {
@@ -42,6 +46,7 @@ public sealed class InProcFabricOptions
                 nameof(OperationTimeout), OperationTimeout, "must be > 0");
         }
 
+        Deadlines.Validate();
         if (TornWriteChunkBytes < 0)
         {
             throw new ArgumentOutOfRangeException(

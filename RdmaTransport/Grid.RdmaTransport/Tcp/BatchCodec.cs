@@ -13,7 +13,7 @@ internal static class BatchCodec
     /// <summary>Payload bytes of a batch's request and of its full result (without message).</summary>
     public static (long Request, long Result) Sizes(VerbBatch batch)
     {
-        long request = 2;
+        long request = batch.NotAfter is null ? 2 : 2 + WireFormat.DeadlineBytes;
         long result = WireFormat.ResultHeaderBytes + 2 + WireFormat.MaxErrorMessageBytes;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -33,7 +33,16 @@ internal static class BatchCodec
             return;
         }
 
-        writer.Begin(FrameType.Batch, requestId);
+        if (batch.NotAfter is { } notAfter)
+        {
+            writer.Begin(FrameType.TimedBatch, requestId);
+            writer.WriteUInt64((ulong)notAfter.UtcTicks);
+        }
+        else
+        {
+            writer.Begin(FrameType.Batch, requestId);
+        }
+
         writer.WriteUInt16((ushort)batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -178,6 +187,45 @@ internal static class BatchCodec
 
         FillHeader(writer, header, TransportError.None, WireFormat.NoFailedOp, opCount);
         writer.WriteUInt16(0);
+    }
+
+    /// <summary>
+    /// Executes a TimedBatch payload: refused with <see cref="TransportError.Expired"/> (and the
+    /// connection flushed until a reset) when the target's clock says the deadline has passed,
+    /// else executed as a Batch.
+    /// </summary>
+    public static void ExecuteTimed(
+        ReadOnlySpan<byte> payload,
+        ulong requestId,
+        MemoryEndpoint endpoint,
+        NodeId peer,
+        TcpTransportOptions options,
+        ref bool inError,
+        FrameWriter writer)
+    {
+        if (payload.Length < WireFormat.DeadlineBytes)
+        {
+            throw Malformed($"a timed batch of {payload.Length} bytes");
+        }
+
+        var ticks = BinaryPrimitives.ReadInt64LittleEndian(payload);
+        if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            throw Malformed($"a batch deadline of {ticks} ticks");
+        }
+
+        var batch = payload[WireFormat.DeadlineBytes..];
+        Parse(batch); // a malformed frame is refused as such even when it is late
+        var refusal = options.Deadlines.Refusal(new DateTimeOffset(ticks, TimeSpan.Zero), options.TimeProvider.GetUtcNow());
+        if (refusal is not null && !inError)
+        {
+            inError = true;
+            writer.Begin(FrameType.BatchResult, requestId);
+            WriteFailure(writer, TransportError.Expired, 0, 0, $"{endpoint.Id} refused the batch: {refusal}");
+            return;
+        }
+
+        Execute(batch, requestId, endpoint, peer, options, ref inError, writer);
     }
 
     public static void WriteFailure(

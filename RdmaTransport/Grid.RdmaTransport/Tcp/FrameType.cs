@@ -11,4 +11,6 @@ internal enum FrameType : byte
     BatchResult = 6,
     Reset = 7,
     Error = 8,
+    /// <summary>A Batch with a deadline: u64 NotAfter (UTC ticks), then the Batch payload.</summary>
+    TimedBatch = 9,
 }

@@ -206,6 +206,9 @@ public sealed partial class TcpEndpointListener : IAsyncDisposable
             case FrameType.Batch:
                 BatchCodec.Execute(reader.Payload, header.RequestId, _endpoint, peer, _options, ref inError, writer);
                 break;
+            case FrameType.TimedBatch:
+                BatchCodec.ExecuteTimed(reader.Payload, header.RequestId, _endpoint, peer, _options, ref inError, writer);
+                break;
             case FrameType.Reset:
                 inError = false;
                 writer.Begin(FrameType.BatchResult, header.RequestId);

@@ -28,8 +28,12 @@ public sealed class TcpTransportOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>How a target judges batch deadlines (<see cref="VerbBatch.NotAfter"/>) by <see cref="TimeProvider"/>.</summary>
+    public BatchDeadline Deadlines { get; set; } = BatchDeadline.Default;
+
     public void Validate()
     {
+        Deadlines.Validate();
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         Positive(HandshakeTimeout, nameof(HandshakeTimeout));
         Positive(OperationTimeout, nameof(OperationTimeout));

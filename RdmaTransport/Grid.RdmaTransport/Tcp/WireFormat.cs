@@ -18,6 +18,7 @@ namespace Grid.RdmaTransport.Tcp;
 /// WRITE and SEND: u32 length + bytes; CAS: u64 expected, u64 desired; FAA: u64 delta.
 /// BatchResult payload: u8 error, u16 failedOp (0xFFFF: none), u16 executedOps, then per executed
 /// op READ: the bytes, CAS and FAA: the u64 old value; last u16 messageBytes and the UTF-8 message.
+/// TimedBatch payload: u64 NotAfter (UTC ticks), then a Batch payload.
 /// Error payload: u8 error, u16 messageBytes, message. The handshake frames are laid out in
 /// <see cref="Handshake"/>.
 /// </summary>
@@ -34,6 +35,7 @@ internal static class WireFormat
     public const int ProofBytes = 32;
     public const uint HelloMagic = 0x4D445247; // "GRDM"
     public const int MaxErrorMessageBytes = 1024;
+    public const int DeadlineBytes = 8;
 
     public static uint Checksum(ReadOnlySpan<byte> payload) => (uint)XxHash3.HashToUInt64(payload);
 

@@ -26,7 +26,7 @@ public sealed class WireFormatStabilityTests
                 "0=None", "1=AccessDenied", "2=OutOfRange", "3=Unaligned", "4=UnknownRegion",
                 "5=ReceiverNotReady", "6=QueuePairInError", "7=Timeout", "8=PeerUnreachable",
                 "9=ConnectionClosed", "10=AuthenticationFailed", "11=MalformedFrame",
-                "12=LimitExceeded", "13=NotSupported",
+                "12=LimitExceeded", "13=NotSupported", "14=Expired",
             },
             Enum.GetValues<TransportError>().Select(v => $"{(int)v}={v}"));
     }
@@ -38,9 +38,28 @@ public sealed class WireFormatStabilityTests
             new[]
             {
                 "1=Hello", "2=Challenge", "3=Auth", "4=Welcome", "5=Batch", "6=BatchResult",
-                "7=Reset", "8=Error",
+                "7=Reset", "8=Error", "9=TimedBatch",
             },
             Enum.GetValues<FrameType>().Select(v => $"{(int)v}={v}"));
+    }
+
+    [Fact]
+    public void A_timed_batch_frame_carries_its_deadline_in_utc_ticks_before_the_batch()
+    {
+        using var writer = new FrameWriter();
+        var batch = new VerbBatch();
+        batch.FetchAndAdd(0, 8, 1);
+        var deadline = new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+        batch.NotAfter = deadline;
+        BatchCodec.WriteRequest(writer, batch, requestId: 7);
+        var frame = writer.Finish().ToArray();
+
+        Assert.Equal((byte)FrameType.TimedBatch, frame[5]);
+        var payload = frame.AsSpan(WireFormat.HeaderBytes);
+        Assert.Equal(deadline.UtcTicks, BinaryPrimitives.ReadInt64LittleEndian(payload));
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]));
+        Assert.Equal(8 + 2 + 13 + 8, payload.Length);
+        Assert.Equal(payload.Length, BatchCodec.Sizes(batch).Request);
     }
 
     [Fact]
