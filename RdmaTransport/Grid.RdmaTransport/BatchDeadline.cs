@@ -10,8 +10,8 @@ namespace Grid.RdmaTransport;
 /// </summary>
 public readonly record struct BatchDeadline(TimeSpan ClockSkewAllowance, TimeSpan MaxLifetime)
 {
-    /// <summary>Defaults for both fabrics: clocks within 1 s, batches live at most 10 s.</summary>
-    public static BatchDeadline Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+    /// <summary>Defaults for both fabrics: clocks within 500 ms, batches live at most 10 s.</summary>
+    public static BatchDeadline Default { get; } = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
 
     /// <summary>Null when the batch may run at <paramref name="now"/>, else why it may not.</summary>
     public string? Refusal(DateTimeOffset? notAfter, DateTimeOffset now)

@@ -136,7 +136,13 @@ public sealed class SwarmStorageFaultTests
     [Fact]
     public async Task Cleared_states_are_swept_after_the_grace_period()
     {
-        await using var swarm = await SwarmCluster.StartAsync(silos: 1, o => o.Layout.BufferGracePeriod = TimeSpan.FromMilliseconds(100));
+        // A short grace period needs short batch lifetimes and a small skew allowance (G >= 4 x (T + 2S)).
+        await using var swarm = await SwarmCluster.StartAsync(silos: 1, o =>
+        {
+            o.Layout.BufferGracePeriod = TimeSpan.FromMilliseconds(100);
+            o.Layout.BatchLifetime = TimeSpan.FromMilliseconds(15);
+            o.Layout.ClockSkewAllowance = TimeSpan.FromMilliseconds(5);
+        });
         var storage = swarm.Storage(0);
         var grains = Enumerable.Range(0, 10).Select(_ => NewGrain()).ToArray();
         foreach (var grain in grains)

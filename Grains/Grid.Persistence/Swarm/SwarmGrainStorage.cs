@@ -169,7 +169,12 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             : await WriterLease.TakeAsync(_options.WriterId, _queuePairs, layout, _options.WriterLease, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            return (lease, await SwarmKvStore.StartAsync(lease.WriterId, _queuePairs, _options.Layout).ConfigureAwait(false));
+            // Renewing starts now: a taken id's client first waits out the previous holder
+            // (WriterLease.SafeFrom), and the lease must not lapse meanwhile.
+            lease.StartRenewing();
+            var store = await SwarmKvStore.StartAsync(
+                lease.WriterId, _queuePairs, _options.Layout, lease: lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (lease, store);
         }
         catch
         {

@@ -14,7 +14,7 @@ internal sealed class BufferArena
     private readonly TimeSpan _grace;
     private readonly TimeProvider _time;
     private readonly Dictionary<int, Stack<uint>> _free = [];
-    private readonly Queue<(uint BufferId, int Units, DateTimeOffset RetiredAt)> _retired = new();
+    private readonly Queue<(uint BufferId, int Units, long RetiredAt)> _retired = new();
     private readonly SortedDictionary<uint, int> _live = [];
     private uint _top;
 
@@ -52,9 +52,16 @@ internal sealed class BufferArena
     {
         if (_live.Remove(bufferId, out var units))
         {
-            _retired.Enqueue((bufferId, units, _time.GetUtcNow()));
+            // A duration on the monotonic clock: a wall-clock jump must not shorten the grace.
+            _retired.Enqueue((bufferId, units, _time.GetTimestamp()));
         }
     }
+
+    /// <summary>Whether the buffer is live (allocated and not retired).</summary>
+    public bool IsLive(uint bufferId) => _live.ContainsKey(bufferId);
+
+    /// <summary>Live buffers: allocated and not retired (what a failed write must not leak).</summary>
+    public int LiveCount => _live.Count;
 
     /// <summary>Marks space found in use by a recovery scan; <see cref="Allocate"/> then skips it.</summary>
     public void MarkLive(uint bufferId, int bytes)
@@ -90,8 +97,7 @@ internal sealed class BufferArena
 
     private void ReclaimExpired()
     {
-        var now = _time.GetUtcNow();
-        while (_retired.TryPeek(out var head) && now - head.RetiredAt >= _grace)
+        while (_retired.TryPeek(out var head) && _time.GetElapsedTime(head.RetiredAt) >= _grace)
         {
             _retired.Dequeue();
             Free(head.BufferId, head.Units);

@@ -24,7 +24,16 @@ public sealed partial class SafeGuessClient
             for (var attempt = 0; attempt < ReadAttemptsMax; attempt++)
             {
                 var read = new ReadContext(_time.GetTimestamp());
-                var result = await ReadAttemptAsync(state, read).ConfigureAwait(false);
+                SwarmReadResult? result;
+                try
+                {
+                    result = await ReadAttemptAsync(state, read).ConfigureAwait(false);
+                }
+                catch (ReadTooOldException)
+                {
+                    result = null;
+                }
+
                 roundtrips += read.Roundtrips;
                 if (result is { } done)
                 {
@@ -104,11 +113,6 @@ public sealed partial class SafeGuessClient
                             .ConfigureAwait(false);
                     }
 
-                    if (TooOld(read))
-                    {
-                        return null;
-                    }
-
                     var (withdrawn, prev, copy) = await PinAsync(top, read).ConfigureAwait(false);
                     Counters.Pin(withdrawn);
                     if (copy is null)
@@ -164,11 +168,6 @@ public sealed partial class SafeGuessClient
 
         if (writeBack)
         {
-            if (TooOld(read))
-            {
-                return null;
-            }
-
             await WriteBackAsync(snapshot, word, copy!, read).ConfigureAwait(false);
             Counters.WriteBack();
         }
@@ -207,6 +206,7 @@ public sealed partial class SafeGuessClient
         var firstPass = true;
         while (confirmed.Count(c => c) < Quorum)
         {
+            ThrowIfTooOld(read);
             var batches = NewBatches();
             for (var i = 0; i < batches.Length; i++)
             {
@@ -218,8 +218,11 @@ public sealed partial class SafeGuessClient
                 var batch = new VerbBatch(3);
                 if (firstPass)
                 {
+                    // The key hash only where the entry is free: never over an entry the writer
+                    // reused for another key (the grace period keeps this from happening at all;
+                    // README, "Time bounds").
                     batch.Write(RegionId, home, copy.ImageFromPrev);
-                    batch.Write(RegionId, entryOffset, KeyHashBytes(snapshot.KeyHash));
+                    batch.CompareAndSwap(RegionId, entryOffset, 0, snapshot.KeyHash);
                 }
 
                 batch.CompareAndSwap(RegionId, entryOffset + SwarmLayout.HelpedOffsetInEntry,
@@ -270,8 +273,9 @@ public sealed partial class SafeGuessClient
             batches[i] = batch;
         }
 
+        ThrowIfTooOld(read);
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
-        var (withdrawn, more) = await DecideAsync(word, pin: true, first: call).ConfigureAwait(false);
+        var (withdrawn, more) = await DecideAsync(word, pin: true, first: call, read).ConfigureAwait(false);
         if (read is not null)
         {
             read.Roundtrips += 1 + more;
@@ -307,13 +311,10 @@ public sealed partial class SafeGuessClient
                 read.Roundtrips++;
             }
 
-            var copy = FirstValidCopy(word, call, images);
-            if (copy is null)
-            {
-                await call.AllCompleted.ConfigureAwait(false);
-                copy = FirstValidCopy(word, call, images, includeLate: true);
-            }
-
+            // Wait-free: the majority's answers and whatever else has arrived, never a wait for
+            // one particular node. A word whose buffer no majority holds belongs to an unfinished
+            // write: the caller takes a new snapshot (spec §2.4 FINISH).
+            var copy = FirstValidCopy(word, call, images, includeLate: true);
             if (copy is not null)
             {
                 return copy;
@@ -424,11 +425,21 @@ public sealed partial class SafeGuessClient
     }
 
     /// <summary>
-    /// A read older than half the buffer grace period starts over rather than pin or write back:
-    /// the buffer it would touch may be reused by then (spec §3.5).
+    /// A read older than half the grace period posts no more pins or write-backs and starts
+    /// over: the buffer or entry they target may be reused once the grace period has passed, and
+    /// a batch stamped now lands within <see cref="SwarmOptions.MaxInFlight"/> or never (spec
+    /// §3.5; README, "Time bounds"). Checked before every such roundtrip, not once.
     /// </summary>
-    private bool TooOld(ReadContext read) =>
-        _time.GetElapsedTime(read.Started) > _layout.Options.BufferGracePeriod / 2;
+    private void ThrowIfTooOld(ReadContext? read)
+    {
+        if (read is not null && _time.GetElapsedTime(read.Started) > _layout.Options.BufferGracePeriod / 2)
+        {
+            throw new ReadTooOldException();
+        }
+    }
+
+    /// <summary>Unwinds a read attempt that grew too old to mutate anything; the read starts over.</summary>
+    private sealed class ReadTooOldException : Exception;
 
     /// <summary>The state of one read attempt (spec §2.4: seenAny, seenMax, subst).</summary>
     private sealed class ReadContext(long started)

@@ -57,20 +57,44 @@ public sealed partial class SafeGuessClient
 
     private void RecoverEntry(int bucket, int entry, QuorumCall call, byte[][] images, int at, HashSet<uint> owned)
     {
+        // The entry's key is the one on the node holding its newest word: an entry swept and
+        // reused for another key may still show the old key on a node the zeroing has not
+        // reached, and key hashes say nothing about which is current. This writer's words only
+        // grow (its clock never hands out a smaller one), so the newest word marks the current key.
         ulong keyHash = 0;
-        ulong last = 0;
+        ulong newest = 0;
         for (var i = 0; i < _nodes.Count; i++)
         {
-            if (call.Succeeded[i])
+            if (!call.Succeeded[i])
             {
-                keyHash = Math.Max(keyHash, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at)));
-                last = Math.Max(last, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)));
+                continue;
+            }
+
+            var hash = BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at));
+            var word = Math.Max(
+                BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)),
+                BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.HelpedOffsetInEntry)));
+            if (hash != 0 && word > newest)
+            {
+                keyHash = hash;
+                newest = word;
             }
         }
 
         if (keyHash == 0)
         {
+            // No word anywhere: the entry holds no value (free, or a key hash whose first CAS
+            // never landed), so the space is free to reuse.
             return;
+        }
+
+        ulong last = 0;
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            if (call.Succeeded[i] && BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at)) == keyHash)
+            {
+                last = Math.Max(last, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)));
+            }
         }
 
         if (!_ownEntries.TryGetValue(bucket, out var keys))

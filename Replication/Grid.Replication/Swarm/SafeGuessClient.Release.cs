@@ -14,11 +14,11 @@ public sealed partial class SafeGuessClient
     public async Task<int> ReleaseDeletedAsync()
     {
         List<SwarmObjectState> due;
-        var now = _time.GetUtcNow();
+        ThrowIfFenced();
         lock (_lock)
         {
             due = _objects.Values
-                .Where(s => s.DeletedAt is { } at && now - at >= _layout.Options.BufferGracePeriod && !s.Busy)
+                .Where(s => s.DeletedAt is { } at && _time.GetElapsedTime(at) >= _layout.Options.BufferGracePeriod && !s.Busy)
                 .ToList();
         }
 
@@ -49,10 +49,12 @@ public sealed partial class SafeGuessClient
                     }
 
                     _ownEntries[state.Bucket][state.Entry] = 0;
+                    _releasedEntries[(state.Bucket, state.Entry)] = _time.GetTimestamp();
                     _objects.Remove(state.KeyHash);
                 }
 
                 released++;
+                Counters.ReleasedEntry();
             }
             finally
             {

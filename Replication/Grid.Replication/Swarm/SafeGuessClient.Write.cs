@@ -34,7 +34,7 @@ public sealed partial class SafeGuessClient
                 ? await WriteAbdAsync(state, value).ConfigureAwait(false)
                 : await WriteCoreAsync(state, value).ConfigureAwait(false);
             Counters.Write(result.Path);
-            state.DeletedAt = deletion ? _time.GetUtcNow() : null;
+            state.DeletedAt = deletion ? _time.GetTimestamp() : null;
             return result;
         }
         finally
@@ -45,10 +45,27 @@ public sealed partial class SafeGuessClient
 
     private async Task<SwarmWriteResult> WriteCoreAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
+        var settle = await SettleAsync(state).ConfigureAwait(false);
         var prev = state.Last;
         var bufferId = AllocateBuffer(value.Length);
         var guess = Tsp.Make(_clock.Next(), bufferId, WriterId, verified: false);
         var image = BufferImage(prev, guess, value.Span);
+        try
+        {
+            var result = await WriteGuessAsync(state, value, prev, bufferId, guess, image).ConfigureAwait(false);
+            return result with { Roundtrips = result.Roundtrips + settle };
+        }
+        catch (Exception) when (FencedReason is null && state.Unsettled is null)
+        {
+            // Perhaps on some nodes, perhaps returned by a reader: settled by the next write.
+            state.Unsettled = new UnsettledWrite(guess, prev, bufferId, image);
+            throw;
+        }
+    }
+
+    private async Task<SwarmWriteResult> WriteGuessAsync(
+        SwarmObjectState state, ReadOnlyMemory<byte> value, ulong prev, uint bufferId, ulong guess, byte[] image)
+    {
 
         // RTT1, one batch per node: READ bucket; READ own incarnation; WRITE buffer; WRITE own
         // entry's key; CAS own slot.
@@ -82,7 +99,7 @@ public sealed partial class SafeGuessClient
         }
 
         // Stale: race readers for the validator word of this write's buffer.
-        var (pinned, decideRoundtrips) = await DecideAsync(guess, pin: false, first: null).ConfigureAwait(false);
+        var (pinned, decideRoundtrips) = await DecideAsync(guess, pin: false, first: null, read: null).ConfigureAwait(false);
         roundtrips += decideRoundtrips;
         if (pinned)
         {
@@ -94,13 +111,11 @@ public sealed partial class SafeGuessClient
             return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips, Tsp.Identity(kept), Tsp.Identity(maxPre));
         }
 
-        // Withdrawn: no reader can return the guess. Write again above everything seen.
+        // Withdrawn: no reader can return the guess. Write again above everything seen; the
+        // guess's buffer is retired once a later word has replaced it in the slot.
+        state.RetireOnNextWrite.Add(bufferId);
         var retry = await WriteAboveAsync(state, prev, value, maxPre).ConfigureAwait(false);
         roundtrips += retry.Roundtrips;
-        lock (_lock)
-        {
-            _arena.Retire(bufferId);
-        }
 
         return new SwarmWriteResult(
             SwarmWritePath.Retried, roundtrips, Tsp.Identity(retry.Word), Tsp.Identity(maxPre));
@@ -109,6 +124,7 @@ public sealed partial class SafeGuessClient
     /// <summary>DM-ABD (spec §2.3, -g=false): read the timestamps, then publish above them.</summary>
     private async Task<SwarmWriteResult> WriteAbdAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
+        await SettleAsync(state).ConfigureAwait(false);
         var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
         var others = snapshot.MaxOfOtherWriters(WriterId);
         var max = Math.Max(others, state.Last);
@@ -124,14 +140,69 @@ public sealed partial class SafeGuessClient
         var bufferId = AllocateBuffer(value.Length);
         var word = Tsp.Make(_clock.NextAtLeast(Tsp.Timestamp(above) + 1), bufferId, WriterId, verified: true);
         var image = BufferImage(prev, word, value.Span);
-        var roundtrips = await PublishAsync(state, word, null, i =>
+        int roundtrips;
+        try
+        {
+            roundtrips = await PublishImageAsync(state, word, bufferId, image, value).ConfigureAwait(false);
+        }
+        catch (Exception) when (FencedReason is null)
+        {
+            // A verified word may be on some nodes and is never withdrawn: the next write keeps it.
+            state.Unsettled = new UnsettledWrite(word, prev, bufferId, image);
+            throw;
+        }
+
+        Complete(state, prev, word);
+        return (word, roundtrips);
+    }
+
+    /// <summary>Publishes a word with its buffer image (and in-place record) in the same batch to each node.</summary>
+    private Task<int> PublishImageAsync(SwarmObjectState state, ulong word, uint bufferId, byte[] image, ReadOnlyMemory<byte> value) =>
+        PublishAsync(state, word, null, i =>
         {
             var batch = InPlaceBatch(state, i, word, value);
             batch.Write(RegionId, _layout.BufferOffset(WriterId, bufferId) + SwarmLayout.PrevOffset, image);
             return batch;
-        }).ConfigureAwait(false);
-        Complete(state, prev, word);
-        return (word, roundtrips);
+        });
+
+    /// <summary>
+    /// Settles a write of this key that failed mid-way (<see cref="SwarmObjectState.Unsettled"/>)
+    /// before the next one, so that the next write's prev is right: a verified word, or a guess a
+    /// reader pinned, is kept (published verified with its image on a majority); a guess the
+    /// validator race withdraws is dropped, and its buffer retired once the next write replaced
+    /// it. Returns the roundtrips spent.
+    /// </summary>
+    private async Task<int> SettleAsync(SwarmObjectState state)
+    {
+        if (state.Unsettled is not { } unsettled)
+        {
+            return 0;
+        }
+
+        var roundtrips = 0;
+        var keep = Tsp.IsVerified(unsettled.Word);
+        if (!keep)
+        {
+            var (pinned, decided) = await DecideAsync(unsettled.Word, pin: false, first: null, read: null).ConfigureAwait(false);
+            roundtrips += decided;
+            keep = pinned;
+        }
+
+        if (keep)
+        {
+            var kept = Tsp.Verified(unsettled.Word);
+            roundtrips += await PublishImageAsync(state, kept, unsettled.BufferId, unsettled.Image, unsettled.Value)
+                .ConfigureAwait(false);
+            Complete(state, unsettled.Prev, kept);
+        }
+        else
+        {
+            state.RetireOnNextWrite.Add(unsettled.BufferId);
+        }
+
+        state.Unsettled = null;
+        Counters.Settled(keep);
+        return roundtrips;
     }
 
     /// <summary>The background step of a fresh write: verify it and refresh the in-place copy.</summary>
@@ -161,12 +232,22 @@ public sealed partial class SafeGuessClient
     private void Complete(SwarmObjectState state, ulong prev, ulong word)
     {
         state.Last = word;
-        if (prev != 0 && Tsp.Writer(prev) == WriterId && Tsp.BufferId(prev) != Tsp.BufferId(word))
+        lock (_lock)
         {
-            lock (_lock)
+            if (prev != 0 && Tsp.Writer(prev) == WriterId && Tsp.BufferId(prev) != Tsp.BufferId(word))
             {
                 _arena.Retire(Tsp.BufferId(prev));
             }
+
+            foreach (var withdrawn in state.RetireOnNextWrite)
+            {
+                if (withdrawn != Tsp.BufferId(word))
+                {
+                    _arena.Retire(withdrawn);
+                }
+            }
+
+            state.RetireOnNextWrite.Clear();
         }
     }
 

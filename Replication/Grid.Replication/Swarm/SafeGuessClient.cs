@@ -25,13 +25,18 @@ public sealed partial class SafeGuessClient
     private readonly BufferArena _arena;
     private readonly Dictionary<ulong, SwarmObjectState> _objects = [];
     private readonly Dictionary<int, ulong[]> _ownEntries = [];
+    private readonly Dictionary<(int Bucket, int Entry), long> _releasedEntries = [];
     private readonly object _lock = new();
+    private readonly WriterLease? _lease;
     private ulong _incarnation;
+    private string? _fenced;
 
     private SafeGuessClient(
-        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time, SwarmKvMode mode)
+        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time, SwarmKvMode mode,
+        WriterLease? lease)
     {
         Mode = mode;
+        _lease = lease;
         WriterId = writerId;
         _nodes = nodes;
         _layout = layout;
@@ -68,10 +73,28 @@ public sealed partial class SafeGuessClient
 
     internal SwarmProtocolMutation Mutation { get; set; }
 
+    /// <summary>Why this client stopped for good (its writer id belongs to another client now); null while it runs.</summary>
+    public string? FencedReason => Volatile.Read(ref _fenced);
+
+    /// <summary>Buffers of this writer that are live (allocated, not retired): a failed write must not leak one.</summary>
+    internal int LiveBuffers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _arena.LiveCount;
+            }
+        }
+    }
+
     /// <summary>
     /// Connects a writer: checks the memory nodes, then scans them for what this writer id left
     /// behind (its words in every object and the buffers they point to), so that a restarted
-    /// client neither reuses a live buffer nor CASes from a stale expected value.
+    /// client neither reuses a live buffer nor CASes from a stale expected value. With a
+    /// <paramref name="lease"/> on the id, it first waits until every batch of the id's previous
+    /// holder has landed or can no longer land (<see cref="WriterLease.SafeFrom"/>), and it
+    /// posts nothing whose deadline lies past the lease (README, "Fencing").
     /// </summary>
     public static async Task<SafeGuessClient> StartAsync(
         int writerId,
@@ -79,7 +102,9 @@ public sealed partial class SafeGuessClient
         SwarmLayout layout,
         ISwarmClock clock,
         TimeProvider? time = null,
-        SwarmKvMode mode = SwarmKvMode.Swarm)
+        SwarmKvMode mode = SwarmKvMode.Swarm,
+        WriterLease? lease = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(memoryNodes);
         ArgumentNullException.ThrowIfNull(layout);
@@ -112,7 +137,18 @@ public sealed partial class SafeGuessClient
             }
         }
 
-        var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time ?? TimeProvider.System, mode);
+        if (lease is not null && lease.WriterId != writerId)
+        {
+            throw new ArgumentException($"the lease is for writer id {lease.WriterId}, not {writerId}", nameof(lease));
+        }
+
+        time ??= TimeProvider.System;
+        if (lease is not null && lease.SafeFrom - time.GetUtcNow() is { Ticks: > 0 } wait)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time, mode, lease);
         await client.ClaimIncarnationAsync().ConfigureAwait(false);
         await client.RecoverAsync().ConfigureAwait(false);
         return client;
@@ -149,17 +185,37 @@ public sealed partial class SafeGuessClient
         {
             if (call.Succeeded[i] && BinaryPrimitives.ReadUInt64LittleEndian(incarnations[i]) > _incarnation)
             {
-                throw new SwarmWriterConflictException(
+                throw Fence(
                     $"writer {WriterId} was started again elsewhere (incarnation " +
                     $"{BinaryPrimitives.ReadUInt64LittleEndian(incarnations[i])}, this client is {_incarnation}); " +
-                    "this client stops writing: writer ids must be unique among running clients");
+                    "this client stops: writer ids must be unique among running clients");
             }
+        }
+    }
+
+    /// <summary>
+    /// Stops this client for good: its writer id is another client's now, and whatever it posted
+    /// from here on could land in entries and buffers the new holder allocates. Every later op
+    /// refuses at once (README, "Fencing").
+    /// </summary>
+    private SwarmWriterConflictException Fence(string reason)
+    {
+        Interlocked.CompareExchange(ref _fenced, reason, null);
+        return new SwarmWriterConflictException($"this SWARM client is now fenced and refuses every op: {reason}");
+    }
+
+    private void ThrowIfFenced()
+    {
+        if (Volatile.Read(ref _fenced) is { } reason)
+        {
+            throw new SwarmWriterConflictException($"this SWARM client is fenced and refuses every op: {reason}");
         }
     }
 
     /// <summary>Waits for the key's previous op (and its background step), then claims it.</summary>
     private async Task<SwarmObjectState> EnterAsync(ulong keyHash)
     {
+        ThrowIfFenced();
         if (keyHash == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(keyHash), "key 0 is reserved for free entries");
@@ -225,7 +281,7 @@ public sealed partial class SafeGuessClient
                     _ownEntries.Add(state.Bucket, keys);
                 }
 
-                var free = Array.IndexOf(keys, 0UL);
+                var free = FreeEntry(state.Bucket, keys);
                 if (free < 0)
                 {
                     throw new SwarmCapacityException(
@@ -242,6 +298,36 @@ public sealed partial class SafeGuessClient
     }
 
     private ulong OwnEntryOffset(SwarmObjectState state) => OwnSlotOffset(state) - SwarmLayout.SlotOffsetInEntry;
+
+    /// <summary>
+    /// A free entry of this writer in the bucket, skipping entries released less than the grace
+    /// period ago: a slow reader's write-back for the released key may still land in one (README,
+    /// "Time bounds"). -1 when none. Called under the lock.
+    /// </summary>
+    private int FreeEntry(int bucket, ulong[] keys)
+    {
+        for (var entry = 0; entry < keys.Length; entry++)
+        {
+            if (keys[entry] != 0)
+            {
+                continue;
+            }
+
+            if (_releasedEntries.TryGetValue((bucket, entry), out var released))
+            {
+                if (_time.GetElapsedTime(released) < _layout.Options.BufferGracePeriod)
+                {
+                    continue;
+                }
+
+                _releasedEntries.Remove((bucket, entry));
+            }
+
+            return entry;
+        }
+
+        return -1;
+    }
 
     private static byte[] KeyHashBytes(ulong keyHash)
     {
@@ -263,12 +349,48 @@ public sealed partial class SafeGuessClient
         released?.TrySetResult();
     }
 
-    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches) =>
-        QuorumCall.RunAsync(_nodes, batches, Quorum);
+    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches) => RoundtripAsync(batches, Quorum);
 
     /// <summary>A follow-up roundtrip to the nodes still missing, waiting only for as many as the quorum lacks.</summary>
     private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, bool[] done) =>
-        QuorumCall.RunAsync(_nodes, batches, Quorum - done.Count(d => d));
+        RoundtripAsync(batches, Quorum - done.Count(d => d));
+
+    /// <summary>
+    /// Every roundtrip of the client goes through here: a fenced client posts nothing, and every
+    /// batch carries a deadline of now + <see cref="SwarmOptions.BatchLifetime"/>, stamped before
+    /// the lease is checked, so no batch of this client lands after its lease ends plus the
+    /// in-flight bound (README, "Fencing" and "Time bounds").
+    /// </summary>
+    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, int needed)
+    {
+        ThrowIfFenced();
+        var notAfter = _time.GetUtcNow() + _layout.Options.BatchLifetime;
+        if (_lease is { } lease)
+        {
+            if (lease.Lost.IsCancellationRequested)
+            {
+                throw Fence($"the lease of writer id {WriterId} was lost: {lease.LostReason}");
+            }
+
+            if (notAfter > lease.ValidUntil)
+            {
+                // Not a fence yet: a renewal may still extend the lease; nothing is posted.
+                throw new SwarmWriterConflictException(
+                    $"the lease of writer id {WriterId} runs out at {lease.ValidUntil:O}, before this batch's deadline " +
+                    $"{notAfter:O}: the client posts nothing its lease does not cover (renewals failing?)");
+            }
+        }
+
+        foreach (var batch in batches)
+        {
+            if (batch is not null)
+            {
+                batch.NotAfter = notAfter;
+            }
+        }
+
+        return QuorumCall.RunAsync(_nodes, batches, needed);
+    }
 
     private VerbBatch?[] NewBatches() => new VerbBatch?[_nodes.Count];
 
@@ -327,7 +449,7 @@ public sealed partial class SafeGuessClient
                 {
                     // Only this writer id CASes this slot: a larger word there was written by
                     // another client running with the same id.
-                    throw new SwarmWriterConflictException(
+                    throw Fence(
                         $"writer {WriterId}'s slot of key {state.KeyHash:x} on node {i} holds " +
                         $"{Tsp.Describe(old)}, above the {Tsp.Describe(word)} it is publishing: another " +
                         $"client runs as writer {WriterId}; writer ids must be unique among running clients");
@@ -388,8 +510,10 @@ public sealed partial class SafeGuessClient
     /// decision for this write, once made on a node, never changes there. Reader and writer
     /// majorities meet, so they cannot both miss the other's mark (§2.5, 4).
     /// <paramref name="first"/> carries the first CAS (op 0, from 0) when the caller sent it.
+    /// A reader's pin (<paramref name="read"/> set) posts each round only while the read is young
+    /// enough that its marks land before the buffer can be reused.
     /// </summary>
-    private async Task<(bool OtherSeen, int Roundtrips)> DecideAsync(ulong word, bool pin, QuorumCall? first)
+    private async Task<(bool OtherSeen, int Roundtrips)> DecideAsync(ulong word, bool pin, QuorumCall? first, ReadContext? read)
     {
         var mine = pin ? PinnedMark(word) : WithdrawnMark(word);
         var theirs = pin ? WithdrawnMark(word) : PinnedMark(word);
@@ -403,6 +527,7 @@ public sealed partial class SafeGuessClient
         {
             if (call is null)
             {
+                ThrowIfTooOld(read);
                 var batches = NewBatches();
                 for (var i = 0; i < batches.Length; i++)
                 {

@@ -14,6 +14,9 @@ public sealed class SwarmClientCounters
     private long _substitutions;
     private long _writeBacks;
     private long _readRestarts;
+    private long _settledKept;
+    private long _settledWithdrawn;
+    private long _releasedEntries;
 
     public long FreshWrites => Volatile.Read(ref _freshWrites);
 
@@ -31,6 +34,15 @@ public sealed class SwarmClientCounters
     public long WriteBacks => Volatile.Read(ref _writeBacks);
 
     public long ReadRestarts => Volatile.Read(ref _readRestarts);
+
+    /// <summary>Failed writes the next write kept (a reader may have returned them, or they were verified).</summary>
+    public long SettledKept => Volatile.Read(ref _settledKept);
+
+    /// <summary>Failed writes the next write withdrew.</summary>
+    public long SettledWithdrawn => Volatile.Read(ref _settledWithdrawn);
+
+    /// <summary>Index entries of deleted keys freed by a sweep.</summary>
+    public long ReleasedEntries => Volatile.Read(ref _releasedEntries);
 
     internal void Write(SwarmWritePath path)
     {
@@ -62,4 +74,8 @@ public sealed class SwarmClientCounters
     internal void WriteBack() => Interlocked.Increment(ref _writeBacks);
 
     internal void ReadRestart() => Interlocked.Increment(ref _readRestarts);
+
+    internal void Settled(bool kept) => Interlocked.Increment(ref kept ? ref _settledKept : ref _settledWithdrawn);
+
+    internal void ReleasedEntry() => Interlocked.Increment(ref _releasedEntries);
 }

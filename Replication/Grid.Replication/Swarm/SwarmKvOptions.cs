@@ -22,7 +22,14 @@ public sealed class SwarmKvOptions
 
     public long ArenaBytesPerWriter { get; set; } = 64L << 20;
 
-    public TimeSpan BufferGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>See <see cref="SwarmOptions.BufferGracePeriod"/>: at least 4 x (BatchLifetime + 2 x ClockSkewAllowance).</summary>
+    public TimeSpan BufferGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>See <see cref="SwarmOptions.BatchLifetime"/>.</summary>
+    public TimeSpan BatchLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>See <see cref="SwarmOptions.ClockSkewAllowance"/>; the memory nodes must use the same.</summary>
+    public TimeSpan ClockSkewAllowance { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan TimestampUnit { get; set; } = TimeSpan.FromMicroseconds(1);
 
@@ -43,6 +50,8 @@ public sealed class SwarmKvOptions
             MaxValueBytes = MaxValueBytes + SwarmKvRecord.OverheadBytes + KeyBytesMax,
             ArenaBytesPerWriter = ArenaBytesPerWriter,
             BufferGracePeriod = BufferGracePeriod,
+            BatchLifetime = BatchLifetime,
+            ClockSkewAllowance = ClockSkewAllowance,
             TimestampUnit = TimestampUnit,
         };
         options.Validate();

@@ -29,6 +29,9 @@ public sealed class SwarmKvStore : IKeyValueStore
 
     public int WriterId => _client.WriterId;
 
+    /// <summary>Why this store stopped for good (its writer id is another client's now); null while it runs.</summary>
+    public string? FencedReason => _client.FencedReason;
+
     /// <summary>
     /// How long this cluster's timestamps last at the pace of the clock: after that, writes fail
     /// with <see cref="SwarmCapacityException"/> until the memory nodes are formatted anew
@@ -65,7 +68,9 @@ public sealed class SwarmKvStore : IKeyValueStore
         SwarmKvOptions options,
         SwarmKvMode mode = SwarmKvMode.Swarm,
         ISwarmClock? clock = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        WriterLease? lease = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(memoryNodes);
@@ -73,7 +78,7 @@ public sealed class SwarmKvStore : IKeyValueStore
         time ??= TimeProvider.System;
         clock ??= new SystemSwarmClock(
             time, await ClusterEpoch.GetOrSetAsync(memoryNodes, time).ConfigureAwait(false), options.TimestampUnit);
-        var client = await SafeGuessClient.StartAsync(writerId, memoryNodes, layout, clock, time, mode)
+        var client = await SafeGuessClient.StartAsync(writerId, memoryNodes, layout, clock, time, mode, lease, cancellationToken)
             .ConfigureAwait(false);
         return new SwarmKvStore(client, options);
     }

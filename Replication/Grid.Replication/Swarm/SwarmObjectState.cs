@@ -29,8 +29,18 @@ internal sealed class SwarmObjectState
 
     public Task Background { get; set; } = Task.CompletedTask;
 
-    /// <summary>When the client's last write of the key was a deletion, when it completed.</summary>
-    public DateTimeOffset? DeletedAt { get; set; }
+    /// <summary>When the client's last write of the key was a deletion, when it completed (monotonic timestamp).</summary>
+    public long? DeletedAt { get; set; }
+
+    /// <summary>
+    /// A write of this client that failed after its first batch was posted: its word may sit in
+    /// the client's slot on some nodes and a reader may even have returned it, so the next write
+    /// first settles it (kept or withdrawn) and its buffer stays live until then.
+    /// </summary>
+    public UnsettledWrite? Unsettled { get; set; }
+
+    /// <summary>Buffers of withdrawn writes whose words may still sit in the slot: retired by the next completed write.</summary>
+    public List<uint> RetireOnNextWrite { get; } = [];
 
     public bool Busy { get; set; }
 

@@ -28,11 +28,29 @@ public sealed class SwarmOptions
     public long ArenaBytesPerWriter { get; set; } = 16L << 20;
 
     /// <summary>
-    /// How long a retired buffer waits before its space is reused (spec §3.5). A read that has
-    /// run for half of it re-snapshots instead of writing a copy back, so no copy can land in a
-    /// reused buffer.
+    /// How long a retired buffer, or a released index entry, waits before its space is reused
+    /// (spec §3.5). A read that has run for half of it starts over instead of pinning or writing
+    /// back, and every batch lands within <see cref="BatchLifetime"/> plus twice the
+    /// <see cref="ClockSkewAllowance"/> of being stamped, or never; so it must be at least
+    /// 4 x (BatchLifetime + 2 x ClockSkewAllowance) (README, "Time bounds").
     /// </summary>
-    public TimeSpan BufferGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan BufferGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The deadline every batch carries (<see cref="Grid.RdmaTransport.VerbBatch.NotAfter"/>): a
+    /// memory node refuses it later than this after it was stamped (plus the skew allowance).
+    /// At most the memory nodes' longest batch lifetime (10 s by default).
+    /// </summary>
+    public TimeSpan BatchLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How far apart any two clocks of the cluster (clients and memory nodes) may be; the memory
+    /// nodes must judge deadlines with the same allowance (grid-memnode --clock-skew).
+    /// </summary>
+    public TimeSpan ClockSkewAllowance { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest a stamped batch can take to land, on any clock: lifetime plus twice the skew.</summary>
+    public TimeSpan MaxInFlight => BatchLifetime + 2 * ClockSkewAllowance;
 
     /// <summary>One timestamp unit. Finer guesses stay fresh under contention; coarser last longer.</summary>
     public TimeSpan TimestampUnit { get; set; } = TimeSpan.FromMicroseconds(1);
@@ -73,9 +91,21 @@ public sealed class SwarmOptions
                 $"{(Tsp.BufferMax + 1L) * SwarmLayout.BufferUnitBytes} bytes");
         }
 
-        if (BufferGracePeriod <= TimeSpan.Zero)
+        if (BatchLifetime <= TimeSpan.Zero || BatchLifetime > TimeSpan.FromMinutes(10))
         {
-            throw new ArgumentOutOfRangeException(nameof(BufferGracePeriod), BufferGracePeriod, "must be > 0");
+            throw new ArgumentOutOfRangeException(nameof(BatchLifetime), BatchLifetime, "must be > 0 and at most 10 minutes");
+        }
+
+        if (ClockSkewAllowance < TimeSpan.Zero || ClockSkewAllowance > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClockSkewAllowance), ClockSkewAllowance, "must be from 0 to 10 minutes");
+        }
+
+        if (BufferGracePeriod < 4 * MaxInFlight)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BufferGracePeriod), BufferGracePeriod,
+                $"must be at least 4 x (BatchLifetime + 2 x ClockSkewAllowance) = {4 * MaxInFlight}: a copy or pin " +
+                "a slow reader posted must land before the space it targets can be reused");
         }
 
         if (TimestampUnit <= TimeSpan.Zero)

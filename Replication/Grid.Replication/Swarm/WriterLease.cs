@@ -40,8 +40,9 @@ public sealed class WriterLease : IAsyncDisposable
 
     private WriterLease(
         IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
-        int writerId, uint holder, ulong word, ulong[] expected, bool forced)
+        int writerId, uint holder, ulong word, ulong[] expected, bool forced, DateTimeOffset safeFrom)
     {
+        SafeFrom = safeFrom;
         _nodes = nodes;
         _layout = layout;
         _options = options;
@@ -63,6 +64,24 @@ public sealed class WriterLease : IAsyncDisposable
     /// <summary>When the lease runs out unless renewed (by the holder's clock, whole seconds).</summary>
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(LeaseWord.Expires(Volatile.Read(ref _word)));
 
+    /// <summary>
+    /// Until when this holder may have batches land (by its clock): the lease's expiry while it
+    /// is held, and long past once it was lost or released. A SWARM client stamps every batch with
+    /// a deadline no later than this, so the id's next holder knows when the last one has landed
+    /// (<see cref="SafeFrom"/>).
+    /// </summary>
+    public DateTimeOffset ValidUntil =>
+        _lost.IsCancellationRequested || Volatile.Read(ref _disposed) != 0 ? DateTimeOffset.MinValue : ExpiresAt;
+
+    /// <summary>
+    /// When this holder may start writing under the id (by its clock): a grace period
+    /// (<see cref="SwarmOptions.BufferGracePeriod"/>, at least the in-flight bound) after the
+    /// previous holder's lease expired, so that none of that holder's batches, nor a slow
+    /// reader's write-back into an entry it had freed, can land after this holder starts to
+    /// reuse the id's entries and buffers (README, "Fencing"). In the past for a never-used id.
+    /// </summary>
+    public DateTimeOffset SafeFrom { get; }
+
     /// <summary>Cancelled once a renewal found another holder on a majority: the id is someone else's now.</summary>
     public CancellationToken Lost => _lost.Token;
 
@@ -80,6 +99,7 @@ public sealed class WriterLease : IAsyncDisposable
         SwarmLayout layout,
         WriterLeaseOptions? options = null,
         TimeProvider? time = null,
+        Random? random = null,
         CancellationToken cancellationToken = default)
     {
         (options, time) = Check(memoryNodes, layout, options, time);
@@ -98,10 +118,10 @@ public sealed class WriterLease : IAsyncDisposable
             }
 
             // The lowest free id first; after a lost race a random one, so racers spread out.
-            return attempt == 0 ? free[0] : free[Random.Shared.Next(free.Count)];
+            return attempt == 0 ? free[0] : free[(random ?? Random.Shared).Next(free.Count)];
         }
 
-        return await RaceAsync(memoryNodes, layout, options, time, ChooseFree, forced: false, cancellationToken)
+        return await RaceAsync(memoryNodes, layout, options, time, ChooseFree, forced: false, random, cancellationToken)
             .ConfigureAwait(false)
             ?? throw new SwarmCapacityException(
                 $"no SWARM writer id could be leased in {options.AcquireAttempts} attempts: other clients kept taking the same ids");
@@ -119,6 +139,7 @@ public sealed class WriterLease : IAsyncDisposable
         SwarmLayout layout,
         WriterLeaseOptions? options = null,
         TimeProvider? time = null,
+        Random? random = null,
         CancellationToken cancellationToken = default)
     {
         (options, time) = Check(memoryNodes, layout, options, time);
@@ -128,7 +149,7 @@ public sealed class WriterLease : IAsyncDisposable
                 $"writer ids are 1..{layout.Options.MaxWriters} (SwarmOptions.MaxWriters)");
         }
 
-        return await RaceAsync(memoryNodes, layout, options, time, (_, _) => writerId, forced: true, cancellationToken)
+        return await RaceAsync(memoryNodes, layout, options, time, (_, _) => writerId, forced: true, random, cancellationToken)
             .ConfigureAwait(false)
             ?? throw new SwarmWriterConflictException(
                 $"writer id {writerId} could not be taken in {options.AcquireAttempts} attempts: another client keeps " +
@@ -284,11 +305,19 @@ public sealed class WriterLease : IAsyncDisposable
         }
     }
 
-    /// <summary>Frees the id on the nodes expected to hold this lease's word: a CAS from it never frees someone else's lease.</summary>
+    /// <summary>
+    /// Frees the id on the nodes expected to hold this lease's word (a CAS from it never frees
+    /// someone else's lease). The word keeps this holder with an expiry of now plus a batch
+    /// lifetime rather than going to 0: a batch posted just before may still be on its way, and
+    /// the next holder starts only a grace period after that expiry (<see cref="SafeFrom"/>).
+    /// </summary>
     private async Task ReleaseAsync()
     {
         var word = Volatile.Read(ref _word);
-        await CasEachAsync(_nodes, _layout.LeaseOffset(WriterId), i => _expected[i] == word ? (word, 0) : null)
+        var lastDeadline = _time.GetUtcNow() + _layout.Options.BatchLifetime;
+        var released = LeaseWord.Make(
+            _holder, Math.Min(LeaseWord.Expires(word), (long)Math.Ceiling(lastDeadline.ToUnixTimeMilliseconds() / 1000.0)));
+        await CasEachAsync(_nodes, _layout.LeaseOffset(WriterId), i => _expected[i] == word ? (word, released) : null)
             .ConfigureAwait(false);
     }
 
@@ -304,21 +333,22 @@ public sealed class WriterLease : IAsyncDisposable
     /// </summary>
     private static async Task<WriterLease?> RaceAsync(
         IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
-        Func<ulong[]?[], int, int> choose, bool forced, CancellationToken cancellationToken)
+        Func<ulong[]?[], int, int> choose, bool forced, Random? random, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < options.AcquireAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var seen = await ReadLeaseWordsAsync(nodes, layout).ConfigureAwait(false);
-            var lease = await TryTakeAsync(nodes, layout, options, time, choose(seen, attempt), seen, forced)
+            var lease = await TryTakeAsync(nodes, layout, options, time, choose(seen, attempt), seen, forced, random)
                 .ConfigureAwait(false);
             if (lease is not null)
             {
                 return lease;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6))), cancellationToken)
-                .ConfigureAwait(false);
+            // A random back-off on the injected clock and random source, so a simulation replays it.
+            var backOff = TimeSpan.FromMilliseconds((random ?? Random.Shared).Next(1, 2 << Math.Min(attempt, 6)));
+            await Task.Delay(backOff, time, cancellationToken).ConfigureAwait(false);
         }
 
         return null;
@@ -327,9 +357,9 @@ public sealed class WriterLease : IAsyncDisposable
     /// <summary>CASes the id's word on every node that answered the read; the lease if a majority of CASes won, else null (wins undone).</summary>
     private static async Task<WriterLease?> TryTakeAsync(
         IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
-        int writerId, ulong[]?[] seen, bool forced)
+        int writerId, ulong[]?[] seen, bool forced, Random? random)
     {
-        var holder = NewHolder();
+        var holder = NewHolder(random);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var word = LeaseWord.Make(holder, now + (long)options.Duration.TotalSeconds);
         var quorum = nodes.Count / 2 + 1;
@@ -361,12 +391,33 @@ public sealed class WriterLease : IAsyncDisposable
             var current = Enumerable.Range(0, nodes.Count)
                 .Select(i => !won[i] && Answered(batches[i]) ? batches[i]!.Result(0) : word)
                 .ToArray();
-            return new WriterLease(nodes, layout, options, time, writerId, holder, word, current, forced);
+            return new WriterLease(
+                nodes, layout, options, time, writerId, holder, word, current, forced, SafeFromAfter(layout, expected));
         }
 
         // Put back what the lost race displaced, so the word does not block the id until expiry.
         await CasEachAsync(nodes, offset, i => won[i] ? (word, expected[i]) : null).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// The grace period after the latest expiry among the previous holders' words: every batch
+    /// a holder stamps has a deadline within its lease, lands at most
+    /// <see cref="SwarmOptions.MaxInFlight"/> after that or never, and a reader's write-back into
+    /// an entry freed by that holder lands within half a grace period plus twice that bound.
+    /// </summary>
+    private static DateTimeOffset SafeFromAfter(SwarmLayout layout, ulong[] previous)
+    {
+        var latest = previous.Where(w => w != 0).Select(LeaseWord.Expires).DefaultIfEmpty(-1).Max();
+        if (latest < 0)
+        {
+            return DateTimeOffset.MinValue;
+        }
+
+        var wait = layout.Options.BufferGracePeriod > 3 * layout.Options.ClockSkewAllowance + TimeSpan.FromSeconds(1)
+            ? layout.Options.BufferGracePeriod
+            : 3 * layout.Options.ClockSkewAllowance + TimeSpan.FromSeconds(1);
+        return DateTimeOffset.FromUnixTimeSeconds(latest) + wait;
     }
 
     /// <summary>Whether a posted batch has completed without error.</summary>
@@ -457,12 +508,15 @@ public sealed class WriterLease : IAsyncDisposable
 
     private static long SkewSeconds(WriterLeaseOptions options) => (long)Math.Ceiling(options.ClockSkewAllowance.TotalSeconds);
 
-    private static uint NewHolder()
+    /// <summary>A holder token: from the injected random source when given (a simulation), else from the OS.</summary>
+    private static uint NewHolder(Random? random)
     {
         uint holder;
         do
         {
-            holder = BinaryPrimitives.ReadUInt32LittleEndian(RandomNumberGenerator.GetBytes(4));
+            holder = random is null
+                ? BinaryPrimitives.ReadUInt32LittleEndian(RandomNumberGenerator.GetBytes(4))
+                : (uint)random.NextInt64(1, 1L << 32);
         }
         while (holder == 0);
         return holder;

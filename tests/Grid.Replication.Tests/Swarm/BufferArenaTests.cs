@@ -9,6 +9,11 @@ public sealed class BufferArenaTests
         public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
 
         public override DateTimeOffset GetUtcNow() => Now;
+
+        // The arena measures grace periods on the monotonic timestamp, not the wall clock.
+        public override long GetTimestamp() => Now.UtcTicks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     }
 
     [Fact]

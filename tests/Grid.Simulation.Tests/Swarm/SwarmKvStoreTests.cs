@@ -245,8 +245,14 @@ public sealed class SwarmKvStoreTests : IDisposable
     {
         // 2^36 units of 1 µs from the cluster's epoch (README of Swarm/, "the word"): about 19 h.
         var time = new ManualTimeProvider();
+        using var fabric = new InProcFabric(new InProcFabricOptions { TimeProvider = time });
+        foreach (var node in MemoryNodes)
+        {
+            fabric.AddEndpoint(node).RegisterRegion(SwarmKvStore.RegionBytesFor(_options));
+        }
+
         var store = await SwarmKvStore.StartAsync(
-            1, MemoryNodes.Select(m => _fabric.Connect(new NodeId(7), m)).ToArray(), _options, time: time);
+            1, MemoryNodes.Select(m => fabric.Connect(new NodeId(7), m)).ToArray(), _options, time: time);
         var lifetime = TimeSpan.FromMicroseconds(Tsp.TimestampMax);
         Assert.InRange(store.TimestampHeadroom, lifetime - TimeSpan.FromSeconds(1), lifetime);
 

@@ -46,7 +46,8 @@ internal static class SwarmSimulation
         };
         var layout = new SwarmLayout(options);
         var time = new ManualTimeProvider();
-        using var fabric = new InProcFabric(new InProcFabricOptions { Scheduler = scheduler, TornWriteChunkBytes = torn });
+        using var fabric = new InProcFabric(
+            new InProcFabricOptions { Scheduler = scheduler, TornWriteChunkBytes = torn, TimeProvider = time });
         var memoryNodes = Enumerable.Range(0, memoryNodeCount).Select(m => new NodeId(1000 + (uint)m)).ToArray();
         foreach (var node in memoryNodes)
         {
