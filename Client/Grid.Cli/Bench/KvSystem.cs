@@ -11,7 +11,7 @@ namespace Grid.Cli.Bench;
 /// </summary>
 internal abstract class KvSystem
 {
-    /// <summary>"raw", "dm-abd" or "swarm": the system column of the rows.</summary>
+    /// <summary>"raw", "raw-replicated", "dm-abd" or "swarm": the system column of the rows.</summary>
     public abstract string Name { get; }
 
     public abstract int MemoryNodes { get; }
@@ -24,13 +24,17 @@ internal abstract class KvSystem
     /// <summary>Starts client <paramref name="client"/> (1-based; a writer id) on its own queue pairs.</summary>
     public abstract Task<IKeyValueStore> StartClientAsync(int client, IReadOnlyList<QueuePair> memoryNodes);
 
-    /// <summary>The systems of one run, in the order they run.</summary>
+    /// <summary>
+    /// The systems of one run, in the order they run: the two baselines (one node; 2f+1 nodes
+    /// with no safety), then the replicated protocols on the same 2f+1 nodes.
+    /// </summary>
     public static IReadOnlyList<KvSystem> ForBench(SwarmBenchSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return
         [
             new RawKvSystem(settings),
+            new RawReplicatedKvSystem(settings),
             new SwarmKvSystem(settings, SwarmKvMode.DmAbd),
             new SwarmKvSystem(settings, SwarmKvMode.Swarm),
         ];

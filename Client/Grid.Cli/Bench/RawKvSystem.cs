@@ -12,13 +12,7 @@ internal sealed class RawKvSystem : KvSystem
     public RawKvSystem(SwarmBenchSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _options = new RawKvOptions
-        {
-            // At most half full: linear probing stays short (about 1.5 probes on a miss).
-            Records = (int)Math.Min(int.MaxValue, (long)settings.Keys * 2),
-            KeyBytesMax = YcsbWorkload.KeyBytes,
-            MaxValueBytes = settings.ValueBytes,
-        };
+        _options = TableFor(settings);
         RegionBytes = RawKvStore.RegionBytesFor(_options);
     }
 
@@ -29,6 +23,19 @@ internal sealed class RawKvSystem : KvSystem
     public override long RegionBytes { get; }
 
     public override bool Replicated => false;
+
+    /// <summary>The table of a run: RAW's and, on each node, raw-replicated's.</summary>
+    public static RawKvOptions TableFor(SwarmBenchSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new RawKvOptions
+        {
+            // At most half full: linear probing stays short (about 1.5 probes on a miss).
+            Records = (int)Math.Min(int.MaxValue, (long)settings.Keys * 2),
+            KeyBytesMax = YcsbWorkload.KeyBytes,
+            MaxValueBytes = settings.ValueBytes,
+        };
+    }
 
     public override async Task<IKeyValueStore> StartClientAsync(int client, IReadOnlyList<QueuePair> memoryNodes)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Grid.RdmaTransport;
 using Grid.Replication.Common;
 using Grid.Replication.Kv;
+using Grid.Replication.Kv.RawReplicated;
 using Spectre.Console;
 
 namespace Grid.Cli.Bench;
@@ -58,24 +59,45 @@ internal static class SwarmBench
     public static bool IsStoreError(Exception exception) =>
         exception is TransportException or QuorumUnavailableException or TimeoutException or IOException;
 
-    /// <summary>"swarm get p50 / raw get p50 = 1.05x; ..." for every system against RAW.</summary>
-    public static string DescribeRatios(IReadOnlyList<BenchResult> results)
+    /// <summary>
+    /// The baselines of the ratio lines, in run order: RAW (one node), then raw-replicated (the
+    /// same 2f+1 nodes as the replicated protocols, no safety).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Baselines = ["raw", RawReplicatedKvStore.SystemName];
+
+    /// <summary>
+    /// One line per baseline, "swarm get p50 / raw = 1.05x; ...": every system that is not that
+    /// baseline or an earlier one, per op, against it (so raw-replicated appears against raw,
+    /// and DM-ABD and SWARM against both).
+    /// </summary>
+    public static IReadOnlyList<string> DescribeRatios(IReadOnlyList<BenchResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var parts = new List<string>();
-        foreach (var op in KvClientLoop.Ops)
+        var lines = new List<string>();
+        for (var b = 0; b < Baselines.Count; b++)
         {
-            var raw = results.FirstOrDefault(r => r.System == "raw" && r.Op == op);
-            foreach (var other in results.Where(r => r.System != "raw" && r.Op == op))
+            var baseline = Baselines[b];
+            var excluded = Baselines.Take(b + 1).ToHashSet(StringComparer.Ordinal);
+            var parts = new List<string>();
+            foreach (var op in KvClientLoop.Ops)
             {
-                parts.Add(raw is { P50Microseconds: > 0 }
-                    ? $"{other.System} {op} p50 / raw = " +
-                        (other.P50Microseconds / raw.P50Microseconds).ToString("0.00", CultureInfo.InvariantCulture) + "x"
-                    : $"{other.System} {op} p50 / raw = n/a");
+                var reference = results.FirstOrDefault(r => r.System == baseline && r.Op == op);
+                foreach (var other in results.Where(r => !excluded.Contains(r.System) && r.Op == op))
+                {
+                    parts.Add(reference is { P50Microseconds: > 0 }
+                        ? $"{other.System} {op} p50 / {baseline} = " +
+                            (other.P50Microseconds / reference.P50Microseconds).ToString("0.00", CultureInfo.InvariantCulture) + "x"
+                        : $"{other.System} {op} p50 / {baseline} = n/a");
+                }
+            }
+
+            if (parts.Count > 0)
+            {
+                lines.Add(string.Join("; ", parts));
             }
         }
 
-        return string.Join("; ", parts);
+        return lines;
     }
 
     private static async Task<(IReadOnlyList<BenchResult> Rows, BenchSystemReport? Report)> RunSystemAsync(

@@ -12,7 +12,7 @@ using Spectre.Console;
 namespace Grid.Cli.Commands;
 
 /// <summary>
-/// <c>grid bench swarm</c>: RAW, DM-ABD and SWARM-KV under YCSB A or B in one run, optionally
+/// <c>grid bench swarm</c>: RAW, raw-replicated, DM-ABD and SWARM-KV under YCSB A or B in one run, optionally
 /// with a memory node killed mid-run (see <see cref="SwarmBench"/>).
 /// </summary>
 internal static class BenchSwarmCommand
@@ -41,7 +41,7 @@ internal static class BenchSwarmCommand
         var memoryNodes = new Option<int>("--memnodes")
         {
             HelpName = "N",
-            Description = "Memory nodes of DM-ABD and SWARM, an odd 2f+1 (RAW uses one)",
+            Description = "Memory nodes of raw-replicated, DM-ABD and SWARM, an odd 2f+1 (RAW uses one)",
             DefaultValueFactory = _ => 3,
         };
         var clients = new Option<int>("--clients")
@@ -78,9 +78,10 @@ internal static class BenchSwarmCommand
         var crashAt = new Option<double?>("--crash-memnode-at")
         {
             HelpName = "SECONDS",
-            Description = "Kill memory node 0 this long into the measured phase of DM-ABD and SWARM " +
-                $"(SIGKILL; inproc: a fabric crash); their phase then lasts at least until " +
-                $"{SwarmBenchSettings.AfterCrash.TotalSeconds} s after the crash",
+            Description = "Kill memory node 0 this long into the measured phase of raw-replicated, " +
+                "DM-ABD and SWARM (SIGKILL; inproc: a fabric crash); their phase then lasts at least until " +
+                $"{SwarmBenchSettings.AfterCrash.TotalSeconds} s after the crash. raw-replicated has no " +
+                "safety: its lost-write count is what the check found, not a guarantee",
         };
         var addresses = new Option<string?>("--memnode-addresses")
         {
@@ -104,7 +105,8 @@ internal static class BenchSwarmCommand
 
         var command = new Command(
             "swarm",
-            "SWARM-KV against the unreplicated RAW baseline and 2-roundtrip DM-ABD under YCSB: " +
+            "SWARM-KV against the unreplicated RAW baseline, the raw-replicated baseline (one plain " +
+            "roundtrip to 2f+1 nodes, no safety) and 2-roundtrip DM-ABD under YCSB: " +
             "p50/p99 latency, throughput and roundtrips per get and update, optionally across a " +
             "memory-node crash")
         {
@@ -299,7 +301,10 @@ internal static class BenchSwarmCommand
 
         var output = BenchConsoles.CreateResults();
         output.Write(BenchTable.Create(outcome.Results, Caption));
-        output.WriteLine(SwarmBench.DescribeRatios(outcome.Results));
+        foreach (var line in SwarmBench.DescribeRatios(outcome.Results))
+        {
+            output.WriteLine(line);
+        }
         if (outcome.Systems.Count > 0)
         {
             output.Write(CrashTables.Summary(outcome.Systems));

@@ -2,13 +2,13 @@ namespace Grid.Replication.Kv;
 
 /// <summary>
 /// A key-value store on disaggregated memory, as the benchmarks and the grain storage see it:
-/// SWARM-KV, DM-ABD and the unreplicated RAW baseline implement it. Each operation reports the
-/// roundtrips on its critical path. Callers should not overlap operations on one key from one
+/// SWARM-KV, DM-ABD, the unreplicated RAW baseline and the raw-replicated baseline implement it.
+/// Each operation reports the roundtrips on its critical path. Callers should not overlap operations on one key from one
 /// client instance (SWARM queues them; RAW does not order them).
 /// </summary>
 public interface IKeyValueStore : IAsyncDisposable
 {
-    /// <summary>"swarm", "dm-abd" or "raw": the system name in benchmark rows.</summary>
+    /// <summary>"swarm", "dm-abd", "raw" or "raw-replicated": the system name in benchmark rows.</summary>
     string System { get; }
 
     /// <summary>The value, or null when the key is absent (never written, or deleted).</summary>

@@ -1,7 +1,8 @@
 namespace Grid.Replication.Kv.Raw;
 
 /// <summary>
-/// Sizes of a RAW table (<see cref="RawKvStore"/>). Every client of one memory node must use the
+/// Sizes of a RAW table (<see cref="RawKvStore"/>, and on each node of
+/// <see cref="RawReplicated.RawReplicatedKvStore"/>). Every client of one table must use the
 /// same values: they fix where each record lives in region 0.
 /// </summary>
 public sealed class RawKvOptions
@@ -35,7 +36,8 @@ public sealed class RawKvOptions
             throw new ArgumentOutOfRangeException(nameof(MaxValueBytes), MaxValueBytes, "must be in [0, 64 MiB]");
         }
 
-        if ((long)Records * RawKvStore.RecordStride(this) > RegionBytesMax)
+        // The versioned record is the larger one: options valid for it are valid for both.
+        if ((long)Records * RawRecordLayout.StrideOf(this, versioned: true) > RegionBytesMax)
         {
             throw new ArgumentOutOfRangeException(nameof(Records), Records,
                 $"Records x record size exceeds {RegionBytesMax} bytes");

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.IO.Hashing;
 using Grid.RdmaTransport;
 
 namespace Grid.Replication.Kv.Raw;
@@ -12,13 +11,10 @@ namespace Grid.Replication.Kv.Raw;
 /// same key may return a mix of the old and the new value, and a crash of the node loses
 /// everything. It is the floor the replicated stores are measured against, not a store to use.
 /// <para>
-/// Region 0 of the node holds a linear-probing hash table of fixed-size records:
-/// <code>
-/// keyHash u64 (XxHash3 of the key; 0 = free) | length i32 (-1 = deleted) |
-/// keyLength+1 u32 (0 = claimed, not yet written) | key [KeyBytesMax] | value [MaxValueBytes]
-/// </code>
-/// A record, once claimed by a key with CAS(keyHash: 0 -> hash), belongs to that key for good
-/// (a delete leaves a tombstone), so a client caches key -> record and never looks again.
+/// Region 0 of the node holds a linear-probing hash table of fixed-size records
+/// (<see cref="RawRecordLayout"/>, without the version word). A record, once claimed by a key
+/// with CAS(keyHash: 0 -> hash), belongs to that key for good (a delete leaves a tombstone), so
+/// a client caches key -> record and never looks again.
 /// The single node makes the CAS authoritative: there is no other copy to disagree with.
 /// </para>
 /// Thread-safe; one operation per key at a time (<see cref="IKeyValueStore"/>). The store does
@@ -26,41 +22,17 @@ namespace Grid.Replication.Kv.Raw;
 /// </summary>
 public sealed class RawKvStore : IKeyValueStore
 {
-    private const uint RegionId = 0;
-    private const int LengthOffset = 8;
-    private const int KeyLengthOffset = 12;
-    private const int KeyOffset = 16;
-    private const int HeaderBytes = KeyOffset;
-    private const int Tombstone = -1;
-
-    /// <summary>
-    /// Re-reads of a record whose header does not parse. Only a READ racing a WRITE that the
-    /// fabric lands in pieces smaller than the header can see that, and a later READ sees it
-    /// whole; a header that never parses means the region is not this table.
-    /// </summary>
-    private const int TornHeaderRetries = 32;
-
-    /// <summary>Re-reads after this many go after a pause rather than a yield.</summary>
-    private const int YieldingRetries = 4;
+    private const uint RegionId = RawRecordLayout.RegionId;
 
     private readonly QueuePair _node;
-    private readonly int _records;
-    private readonly int _keyBytesMax;
-    private readonly int _maxValueBytes;
-    private readonly int _stride;
-    private readonly int _valueOffset;
+    private readonly RawRecordLayout _layout;
     private readonly ConcurrentDictionary<byte[], int> _locations = new(ByteKeyComparer.Instance);
     private readonly ConcurrentDictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
 
-    private RawKvStore(QueuePair node, RawKvOptions options)
+    private RawKvStore(QueuePair node, RawRecordLayout layout)
     {
         _node = node;
-        // A copy: the options object stays mutable, the layout must not move under the store.
-        _records = options.Records;
-        _keyBytesMax = options.KeyBytesMax;
-        _maxValueBytes = options.MaxValueBytes;
-        _stride = RecordStride(options);
-        _valueOffset = KeyOffset + _keyBytesMax;
+        _layout = layout;
         _lookup = _locations.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
@@ -70,12 +42,7 @@ public sealed class RawKvStore : IKeyValueStore
     public int CachedKeys => _locations.Count;
 
     /// <summary>The size region 0 of the memory node needs for <paramref name="options"/>.</summary>
-    public static long RegionBytesFor(RawKvOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return (long)options.Records * RecordStride(options);
-    }
+    public static long RegionBytesFor(RawKvOptions options) => new RawRecordLayout(options, versioned: false).RegionBytes;
 
     /// <summary>
     /// A client of the table in region 0 of <paramref name="memoryNode"/>. Checks that the region
@@ -85,61 +52,35 @@ public sealed class RawKvStore : IKeyValueStore
     public static Task<RawKvStore> StartAsync(QueuePair memoryNode, RawKvOptions options)
     {
         ArgumentNullException.ThrowIfNull(memoryNode);
-        var required = RegionBytesFor(options);
-        RegionInfo? found = memoryNode.RemoteRegions.Any(r => r.Id == RegionId)
-            ? memoryNode.RemoteRegions.First(r => r.Id == RegionId)
-            : null;
-        if (found is not { } region || region.Length < required)
-        {
-            var has = found is { } r ? $"has {r.Length}" : "has no region 0";
-            throw new ArgumentException(
-                $"memory node {memoryNode.RemoteNode} needs a region 0 of at least {required} bytes " +
-                $"for {options.Records} records of {RecordStride(options)} bytes; it {has}",
-                nameof(memoryNode));
-        }
-
-        if (!region.Rights.HasFlag(AccessRights.All))
-        {
-            throw new ArgumentException(
-                $"memory node {memoryNode.RemoteNode} grants {region.Rights} on region 0; RAW needs " +
-                "read, write and atomic rights", nameof(memoryNode));
-        }
-
-        return Task.FromResult(new RawKvStore(memoryNode, options));
+        // A copy: the options object stays mutable, the layout must not move under the store.
+        var layout = new RawRecordLayout(options, versioned: false);
+        layout.CheckRegion(memoryNode, "RAW");
+        return Task.FromResult(new RawKvStore(memoryNode, layout));
     }
 
     public async Task<KvReadResult> GetAsync(ReadOnlyMemory<byte> key)
     {
-        CheckKey(key);
-        var hash = Hash(key.Span);
+        _layout.CheckKey(key);
+        var hash = RawRecordLayout.Hash(key.Span);
         var found = await LocateAsync(key, hash).ConfigureAwait(false);
-        return new KvReadResult(found.Record is null ? null : ValueOf(found.Record), found.Roundtrips);
+        return new KvReadResult(found.Record is null ? null : _layout.ValueOf(found.Record), found.Roundtrips);
     }
 
     public async Task<KvWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value)
     {
-        CheckKey(key);
-        if (value.Length > _maxValueBytes)
-        {
-            throw new ArgumentException(
-                $"the value has {value.Length} bytes; this table holds at most {_maxValueBytes} " +
-                "(RawKvOptions.MaxValueBytes)", nameof(value));
-        }
-
+        _layout.CheckKey(key);
+        _layout.CheckValue(value);
+        var hash = RawRecordLayout.Hash(key.Span);
         var roundtrips = 0;
         if (!_lookup.TryGetValue(key.Span, out var index))
         {
-            var hash = Hash(key.Span);
             (index, roundtrips) = await ClaimAsync(key, hash).ConfigureAwait(false);
         }
 
-        var body = new byte[HeaderBytes - LengthOffset + _keyBytesMax + value.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(body, value.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(
-            body.AsSpan(KeyLengthOffset - LengthOffset), (uint)key.Length + 1);
-        key.Span.CopyTo(body.AsSpan(KeyOffset - LengthOffset));
-        value.Span.CopyTo(body.AsSpan(_valueOffset - LengthOffset));
-        await _node.WriteAsync(RegionId, Offset(index) + LengthOffset, body).ConfigureAwait(false);
+        // Everything but keyHash, which the claim's CAS set: one node, so it is already right.
+        var record = _layout.Encode(hash, key.Span, value.Span, deleted: false, version: 0);
+        await _node.WriteAsync(RegionId, _layout.Offset(index) + RawRecordLayout.LengthOffset,
+            record.AsMemory(RawRecordLayout.LengthOffset)).ConfigureAwait(false);
         _lookup.TryAdd(key.Span, index);
         return new KvWriteResult(roundtrips + 1);
     }
@@ -154,11 +95,11 @@ public sealed class RawKvStore : IKeyValueStore
     /// <summary>Writes a tombstone; the record stays the key's (RAW reclaims nothing).</summary>
     public async Task<KvWriteResult> DeleteAsync(ReadOnlyMemory<byte> key)
     {
-        CheckKey(key);
+        _layout.CheckKey(key);
         var roundtrips = 0;
         if (!_lookup.TryGetValue(key.Span, out var index))
         {
-            var found = await LocateAsync(key, Hash(key.Span)).ConfigureAwait(false);
+            var found = await LocateAsync(key, RawRecordLayout.Hash(key.Span)).ConfigureAwait(false);
             roundtrips = found.Roundtrips;
             if (found.Index < 0)
             {
@@ -169,8 +110,9 @@ public sealed class RawKvStore : IKeyValueStore
         }
 
         var tombstone = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(tombstone, Tombstone);
-        await _node.WriteAsync(RegionId, Offset(index) + LengthOffset, tombstone).ConfigureAwait(false);
+        BinaryPrimitives.WriteInt32LittleEndian(tombstone, RawRecordLayout.Tombstone);
+        await _node.WriteAsync(RegionId, _layout.Offset(index) + RawRecordLayout.LengthOffset, tombstone)
+            .ConfigureAwait(false);
         return new KvWriteResult(roundtrips + 1);
     }
 
@@ -178,17 +120,6 @@ public sealed class RawKvStore : IKeyValueStore
     {
         _locations.Clear();
         return ValueTask.CompletedTask;
-    }
-
-    internal static int RecordStride(RawKvOptions options) =>
-        // 8-byte aligned: the CAS on keyHash must be.
-        (int)((HeaderBytes + (long)options.KeyBytesMax + options.MaxValueBytes + 7) / 8 * 8);
-
-    /// <summary>XxHash3 of the key, with 0 (the free mark) moved to 1.</summary>
-    internal static ulong Hash(ReadOnlySpan<byte> key)
-    {
-        var hash = XxHash3.HashToUInt64(key);
-        return hash == 0 ? 1 : hash;
     }
 
     /// <summary>
@@ -202,11 +133,11 @@ public sealed class RawKvStore : IKeyValueStore
         var roundtrips = 0;
         if (_lookup.TryGetValue(key.Span, out var cached))
         {
-            var (record, reads) = await ReadRecordAsync(cached, hash).ConfigureAwait(false);
+            var (record, match, reads) = await ReadRecordAsync(cached, key, hash).ConfigureAwait(false);
             roundtrips += reads;
-            if (Matches(record, key.Span, hash) == Match.Key)
+            if (match == RawRecordMatch.Key)
             {
-                return (cached, IsDeleted(record) ? null : record, roundtrips);
+                return (cached, RawRecordLayout.IsDeleted(record) ? null : record, roundtrips);
             }
 
             // Records never change owner, so only memory reset under a live client gets here:
@@ -214,22 +145,21 @@ public sealed class RawKvStore : IKeyValueStore
             _lookup.TryRemove(key.Span, out _);
         }
 
-        var home = Home(hash);
-        for (var probe = 0; probe < _records; probe++)
+        for (var probe = 0; probe < _layout.Records; probe++)
         {
-            var index = (int)((home + (ulong)probe) % (ulong)_records);
-            var (record, reads) = await ReadRecordAsync(index, hash).ConfigureAwait(false);
+            var index = _layout.ProbeIndex(hash, probe);
+            var (record, match, reads) = await ReadRecordAsync(index, key, hash).ConfigureAwait(false);
             roundtrips += reads;
-            switch (Matches(record, key.Span, hash))
+            switch (match)
             {
-                case Match.Free:
+                case RawRecordMatch.Free:
                     return (-1, null, roundtrips);
-                case Match.Unwritten:
+                case RawRecordMatch.Unwritten:
                     // Claimed by a put of this key that has not written it yet: not there yet.
                     return (-1, null, roundtrips);
-                case Match.Key:
+                case RawRecordMatch.Key:
                     _lookup.TryAdd(key.Span, index);
-                    return (index, IsDeleted(record) ? null : record, roundtrips);
+                    return (index, RawRecordLayout.IsDeleted(record) ? null : record, roundtrips);
             }
         }
 
@@ -238,49 +168,31 @@ public sealed class RawKvStore : IKeyValueStore
 
     /// <summary>
     /// Claims the key's record along its probe sequence: per record one roundtrip of
-    /// CAS(keyHash: 0 -> hash) and a READ of the key behind it. The record is the key's if the
-    /// CAS swapped, or if it already held the hash and the key (or no key yet: another client is
-    /// inserting the same key right now). The first WRITE of the value cannot ride in the same
-    /// batch: verbs of a batch are unconditional, so it would overwrite another key's record
+    /// CAS(keyHash: 0 -> hash) and a READ of the header and key behind it
+    /// (<see cref="RawRecordLayout.ClaimedBy"/>). The first WRITE of the value cannot ride in the
+    /// same batch: verbs of a batch are unconditional, so it would overwrite another key's record
     /// whenever the CAS finds the record taken.
     /// </summary>
     private async Task<(int Index, int Roundtrips)> ClaimAsync(ReadOnlyMemory<byte> key, ulong hash)
     {
-        var home = Home(hash);
-        var header = new byte[HeaderBytes - LengthOffset + _keyBytesMax];
+        var header = new byte[_layout.ValueOffset];
         var batch = new VerbBatch(2);
-        for (var probe = 0; probe < _records; probe++)
+        for (var probe = 0; probe < _layout.Records; probe++)
         {
-            var index = (int)((home + (ulong)probe) % (ulong)_records);
-            var offset = Offset(index);
+            var index = _layout.ProbeIndex(hash, probe);
+            var offset = _layout.Offset(index);
             batch.Clear();
             var cas = batch.CompareAndSwap(RegionId, offset, expected: 0, desired: hash);
-            batch.Read(RegionId, offset + LengthOffset, header);
+            batch.Read(RegionId, offset, header);
             await _node.PostAsync(batch).ConfigureAwait(false);
-            var old = batch.Result(cas);
-            if (old == 0)
+            if (_layout.ClaimedBy(batch.Result(cas), header, key.Span, hash))
             {
-                return (index, probe + 1);
-            }
-
-            if (old != hash)
-            {
-                continue;
-            }
-
-            var keyLength = BinaryPrimitives.ReadUInt32LittleEndian(
-                header.AsSpan(KeyLengthOffset - LengthOffset));
-            if (keyLength == 0 || keyLength > (uint)_keyBytesMax + 1
-                || header.AsSpan(KeyOffset - LengthOffset, (int)keyLength - 1).SequenceEqual(key.Span))
-            {
-                // Same hash and no key yet (or a torn one): a 64-bit hash collision between two
-                // keys being inserted at the same moment is too unlikely to guard against.
                 return (index, probe + 1);
             }
         }
 
         throw new RawKvTableFullException(
-            $"all {_records} records of the RAW table are taken by other keys; raise " +
+            $"all {_layout.Records} records of the RAW table are taken by other keys; raise " +
             "RawKvOptions.Records (and the memory node's region size with it)");
     }
 
@@ -288,98 +200,27 @@ public sealed class RawKvStore : IKeyValueStore
     /// READs a whole record. When it is the key's (hash matches) and its header does not parse,
     /// which a READ racing a WRITE landed in small pieces can see, READs it again.
     /// </summary>
-    private async Task<(byte[] Record, int Roundtrips)> ReadRecordAsync(int index, ulong hash)
+    private async Task<(byte[] Record, RawRecordMatch Match, int Roundtrips)> ReadRecordAsync(
+        int index, ReadOnlyMemory<byte> key, ulong hash)
     {
-        var record = new byte[HeaderBytes + _keyBytesMax + _maxValueBytes];
+        var record = new byte[_layout.RecordBytes];
         for (var attempt = 1; ; attempt++)
         {
-            await _node.ReadAsync(RegionId, Offset(index), record).ConfigureAwait(false);
-            if (BinaryPrimitives.ReadUInt64LittleEndian(record) != hash || HeaderParses(record))
+            await _node.ReadAsync(RegionId, _layout.Offset(index), record).ConfigureAwait(false);
+            var match = _layout.Match(record, key.Span, hash);
+            if (match != RawRecordMatch.Torn)
             {
-                return (record, attempt);
+                return (record, match, attempt);
             }
 
-            if (attempt <= YieldingRetries)
-            {
-                // Let the writer land its next piece: its continuation may be queued behind us.
-                await Task.Yield();
-            }
-            else if (attempt <= TornHeaderRetries)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(attempt, 10))).ConfigureAwait(false);
-            }
-            else
+            if (!await TornReadBackoff.PauseAsync(attempt).ConfigureAwait(false))
             {
                 throw new InvalidDataException(
                     $"RAW record {index} on {_node.RemoteNode} has length " +
-                    $"{BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(LengthOffset))} and key " +
-                    $"length field {BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(KeyLengthOffset))}" +
+                    $"{RawRecordLayout.LengthOf(record)} and key length field " +
+                    $"{BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(RawRecordLayout.KeyLengthOffset))}" +
                     $" after {attempt} reads: the table is corrupt or not a RAW table with these options");
             }
         }
-    }
-
-    private bool HeaderParses(byte[] record)
-    {
-        var length = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(LengthOffset));
-        var keyLength = BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(KeyLengthOffset));
-        return length >= Tombstone && length <= _maxValueBytes && keyLength <= (uint)_keyBytesMax + 1;
-    }
-
-    private static Match Matches(byte[] record, ReadOnlySpan<byte> key, ulong hash)
-    {
-        var stored = BinaryPrimitives.ReadUInt64LittleEndian(record);
-        if (stored == 0)
-        {
-            return Match.Free;
-        }
-
-        if (stored != hash)
-        {
-            return Match.Other;
-        }
-
-        var keyLength = BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(KeyLengthOffset));
-        if (keyLength == 0)
-        {
-            return Match.Unwritten;
-        }
-
-        return record.AsSpan(KeyOffset, (int)keyLength - 1).SequenceEqual(key) ? Match.Key : Match.Other;
-    }
-
-    private static bool IsDeleted(byte[] record) =>
-        BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(LengthOffset)) == Tombstone;
-
-    /// <summary>
-    /// The value as read: under a concurrent put it may mix old and new bytes (RAW promises
-    /// nothing more), but the length was checked, so it is never out of bounds.
-    /// </summary>
-    private byte[] ValueOf(byte[] record)
-    {
-        var length = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(LengthOffset));
-        return record.AsSpan(_valueOffset, length).ToArray();
-    }
-
-    private void CheckKey(ReadOnlyMemory<byte> key)
-    {
-        if (key.Length > _keyBytesMax)
-        {
-            throw new ArgumentException(
-                $"the key has {key.Length} bytes; this table holds keys of at most {_keyBytesMax} " +
-                "(RawKvOptions.KeyBytesMax)", nameof(key));
-        }
-    }
-
-    private ulong Home(ulong hash) => hash % (ulong)_records;
-
-    private ulong Offset(int index) => (ulong)index * (ulong)_stride;
-
-    private enum Match
-    {
-        Free,
-        Other,
-        Unwritten,
-        Key,
     }
 }
