@@ -23,6 +23,9 @@ public sealed class InProcFabricOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The cluster id in the identity of every endpoint of the fabric.</summary>
+    public string ClusterId { get; set; } = MemoryNodeIdentity.DefaultClusterId;
+
     public void Validate()
     {
         if (OneWayLatency < TimeSpan.Zero)
@@ -46,6 +49,11 @@ public sealed class InProcFabricOptions
         {
             throw new ArgumentOutOfRangeException(
                 nameof(TornWriteChunkBytes), TornWriteChunkBytes, "must be >= 0");
+        }
+
+        if (MemoryNodeIdentity.CheckClusterId(ClusterId) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(ClusterId));
         }
     }
 }
