@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Grid.RdmaTransport;
+using Grid.RdmaTransport.Storage;
 using Grid.RdmaTransport.Tcp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -45,6 +46,22 @@ internal static partial class MemoryNodeCommand
             Description = "Largest frame payload accepted or sent",
             DefaultValueFactory = _ => ByteSize.Format(new TcpTransportOptions().MaxPayloadBytes),
         };
+        var data = new Option<string?>("--data")
+        {
+            Description = "Keep the regions in this file (created when missing) so they survive a " +
+                "restart of the process; without it memory is lost when the process ends",
+        };
+        var clusterId = new Option<string>("--cluster-id")
+        {
+            Description = "The cluster this node belongs to, part of its identity (a data file " +
+                "of another cluster is refused)",
+            DefaultValueFactory = _ => MemoryNodeIdentity.DefaultClusterId,
+        };
+        var flushInterval = new Option<double?>("--flush-interval")
+        {
+            Description = "Seconds between writes of the data file's changed pages to disk " +
+                "(msync); without it the kernel writes them back in its own time",
+        };
         var logLevel = new Option<LogLevel>("--log-level")
         {
             Description = "Least severe log level written to standard error",
@@ -56,7 +73,7 @@ internal static partial class MemoryNodeCommand
             "one-sided verbs (READ, WRITE, CAS, FAA) over TCP, enforces per-peer rights, runs no " +
             "protocol logic. Prints 'listening on HOST:PORT' once ready; stops on SIGTERM or Ctrl-C.")
         {
-            listen, size, keyFile, keyEnv, nodeId, owned, maxPayload, logLevel,
+            listen, size, keyFile, keyEnv, nodeId, owned, data, clusterId, flushInterval, maxPayload, logLevel,
         };
         root.SetAction(async (result, cancellationToken) =>
         {
@@ -69,6 +86,11 @@ internal static partial class MemoryNodeCommand
                     NodeId = new NodeId(result.GetValue(nodeId)),
                     Listen = NetworkAddress.Parse(result.GetValue(listen)!),
                     RegionBytes = ByteSize.Parse(result.GetValue(size)!),
+                    DataPath = result.GetValue(data),
+                    ClusterId = result.GetValue(clusterId)!,
+                    FlushInterval = result.GetValue(flushInterval) is { } seconds
+                        ? SecondsToInterval(seconds)
+                        : null,
                 };
                 options.Transport.MaxPayloadBytes = checked((int)ByteSize.Parse(result.GetValue(maxPayload)!));
                 foreach (var region in result.GetValue(owned) ?? [])
@@ -91,6 +113,13 @@ internal static partial class MemoryNodeCommand
         });
         return root;
     }
+
+    private static TimeSpan SecondsToInterval(double seconds) =>
+        double.IsFinite(seconds) && seconds > 0 && seconds <= MemoryNodeOptions.FlushIntervalMax.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException(
+                $"--flush-interval {seconds} is not a number of seconds above 0 and at most " +
+                $"{MemoryNodeOptions.FlushIntervalMax.TotalSeconds}");
 
     private static ClusterKey LoadKey(string? file, string? variable)
     {
@@ -139,10 +168,20 @@ internal static partial class MemoryNodeCommand
                 $"grid-memnode: cannot listen on {options.Listen}: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
+        catch (DataFileException ex)
+        {
+            // A file that does not fit these arguments is an argument error: fix one or the other.
+            await Console.Error.WriteLineAsync($"grid-memnode: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         await using (server.ConfigureAwait(false))
         {
-            LogStarted(logger, options.NodeId, server.Endpoint.Regions.Count, options.RegionBytes);
+            var memory = server.DataPath is null
+                ? "volatile (lost when the process ends)"
+                : $"in data file {server.DataPath} ({(server.CreatedDataFile ? "created" : "reopened")})";
+            LogStarted(logger, options.NodeId, server.Identity.ClusterId, server.Identity.IncarnationText,
+                server.Endpoint.Regions.Count, options.RegionBytes, memory);
             await Console.Out.WriteLineAsync($"listening on {server.LocalEndPoint}").ConfigureAwait(false);
             await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -159,8 +198,11 @@ internal static partial class MemoryNodeCommand
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "memory node {NodeId} serving {RegionCount} region(s), region 0 of {RegionBytes} bytes")]
-    private static partial void LogStarted(ILogger logger, NodeId nodeId, int regionCount, long regionBytes);
+        Message = "memory node {NodeId} of cluster {ClusterId}, incarnation {Incarnation}, serving " +
+            "{RegionCount} region(s), region 0 of {RegionBytes} bytes, memory {Memory}")]
+    private static partial void LogStarted(
+        ILogger logger, NodeId nodeId, string clusterId, string incarnation, int regionCount,
+        long regionBytes, string memory);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "stopping on signal; closing {ConnectionCount} connection(s)")]

@@ -5,33 +5,52 @@ using System.Runtime.InteropServices;
 namespace Grid.RdmaTransport;
 
 /// <summary>
-/// A registered block of native memory, 64-byte aligned and zeroed, that remote peers access
-/// with one-sided verbs under per-peer rights. Rights can be changed at run time (Mu's permission
-/// switch, uBFT's owner-only registers); a change applies to every op that starts after it.
-/// The memory lives until its <see cref="MemoryEndpoint"/> is disposed.
+/// A registered block of native memory, 64-byte aligned and zeroed when first made, that remote
+/// peers access with one-sided verbs under per-peer rights. Rights can be changed at run time
+/// (Mu's permission switch, uBFT's owner-only registers); a change applies to every op that
+/// starts after it. The memory is either this process's own (it lives until its
+/// <see cref="MemoryEndpoint"/> is disposed) or a piece of a memory node's data file mapping
+/// (it outlives the process; see <see cref="Storage.MemoryNodeDataFile"/>).
 /// </summary>
 public sealed unsafe class MemoryRegion
 {
     public const int Alignment = 64;
 
-    private readonly byte* _allocation;
-    private readonly byte* _base;
+    // Null when the memory is mapped from a data file: not this region's to free.
+    private byte* _allocation;
+    // Not readonly: a wipe (an in-process restart that loses memory) swaps in fresh memory.
+    private byte* _base;
+    // Allocations replaced by a wipe, freed with the region: an op that read the old base just
+    // before the swap must still touch valid memory (its write is lost, as in a real restart).
+    private List<nint>? _retired;
     private ImmutableDictionary<NodeId, AccessRights> _grants =
         ImmutableDictionary<NodeId, AccessRights>.Empty;
     private volatile AccessRights _defaultRights;
     private int _freed;
 
-    internal MemoryRegion(uint id, long length, AccessRights defaultRights)
+    /// <param name="mapped">
+    /// Memory the region lives in (a data file mapping, aligned to <see cref="Alignment"/>), or
+    /// zero for zeroed memory of its own.
+    /// </param>
+    internal MemoryRegion(uint id, long length, AccessRights defaultRights, nint mapped = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 8L);
+        if (mapped % Alignment != 0)
+        {
+            throw new ArgumentException($"mapped memory must be {Alignment}-byte aligned", nameof(mapped));
+        }
+
         Id = id;
         Length = length;
         _defaultRights = defaultRights;
-        // calloc rather than aligned alloc + clear: for large regions the allocator maps fresh
-        // zero pages, so a region costs resident memory only where it is written (an embedded
-        // silo's three SWARM nodes would otherwise commit their whole layout at start).
-        _allocation = (byte*)NativeMemory.AllocZeroed((nuint)length + Alignment);
-        _base = (byte*)(((nuint)_allocation + Alignment - 1) & ~(nuint)(Alignment - 1));
+        if (mapped != 0)
+        {
+            _base = (byte*)mapped;
+        }
+        else
+        {
+            _allocation = Allocate(length, out _base);
+        }
     }
 
     public uint Id { get; }
@@ -85,12 +104,51 @@ public sealed unsafe class MemoryRegion
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref ulong Word(ulong offset) => ref Unsafe.AsRef<ulong>(_base + offset);
 
+    /// <summary>True when the memory is a data file's mapping rather than the process's own.</summary>
+    internal bool IsMapped => _allocation is null;
+
+    /// <summary>
+    /// Replaces the contents with zeros, as a volatile node that restarts finds its memory.
+    /// Fresh zeroed memory is swapped in rather than the old cleared: clearing would commit
+    /// every page of a large, mostly untouched region.
+    /// </summary>
+    internal void Wipe()
+    {
+        if (IsMapped)
+        {
+            throw new InvalidOperationException(
+                $"region {Id} lives in a data file: its memory is the file's, not wiped by a restart");
+        }
+
+        var allocation = Allocate(Length, out var aligned);
+        (_retired ??= []).Add((nint)_allocation);
+        _allocation = allocation;
+        // A plain store: ops racing with a restart may land on either side of it, as they may
+        // race with a crash; the fabric fails every op that starts after the restart.
+        _base = aligned;
+    }
+
     internal void Free()
     {
-        if (Interlocked.Exchange(ref _freed, 1) == 0)
+        if (Interlocked.Exchange(ref _freed, 1) == 0 && !IsMapped)
         {
             NativeMemory.Free(_allocation);
+            foreach (var retired in _retired ?? [])
+            {
+                NativeMemory.Free((void*)retired);
+            }
         }
+    }
+
+    /// <summary>Zeroed memory for a region: returns the allocation (to free), and its aligned start.</summary>
+    private static byte* Allocate(long length, out byte* aligned)
+    {
+        // calloc rather than aligned alloc + clear: for large regions the allocator maps fresh
+        // zero pages, so a region costs resident memory only where it is written (an embedded
+        // silo's three SWARM nodes would otherwise commit their whole layout at start).
+        var allocation = (byte*)NativeMemory.AllocZeroed((nuint)length + Alignment);
+        aligned = (byte*)(((nuint)allocation + Alignment - 1) & ~(nuint)(Alignment - 1));
+        return allocation;
     }
 
     private ulong CheckedWordOffset(long offset)

@@ -12,11 +12,16 @@ public abstract class QueuePair : IAsyncDisposable
 {
     private int _state;
 
-    protected QueuePair(NodeId localNode, NodeId remoteNode, IReadOnlyList<RegionInfo> remoteRegions)
+    protected QueuePair(
+        NodeId localNode,
+        NodeId remoteNode,
+        IReadOnlyList<RegionInfo> remoteRegions,
+        MemoryNodeIdentity? remoteIdentity = null)
     {
         LocalNode = localNode;
         RemoteNode = remoteNode;
         RemoteRegions = remoteRegions;
+        RemoteIdentity = remoteIdentity;
     }
 
     public NodeId LocalNode { get; }
@@ -25,6 +30,13 @@ public abstract class QueuePair : IAsyncDisposable
 
     /// <summary>The target's regions as they were described when the connection opened.</summary>
     public IReadOnlyList<RegionInfo> RemoteRegions { get; }
+
+    /// <summary>
+    /// The target's cluster and memory incarnation when the connection opened, or null when the
+    /// fabric tells none (an unreachable node). A client compares it with the one it knew: a new
+    /// incarnation means the node's memory started empty since (a restart without a data file).
+    /// </summary>
+    public MemoryNodeIdentity? RemoteIdentity { get; }
 
     public QueuePairState State => (QueuePairState)Volatile.Read(ref _state);
 

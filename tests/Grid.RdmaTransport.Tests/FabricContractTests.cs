@@ -335,6 +335,18 @@ public abstract class FabricContractTests : IAsyncLifetime
         Assert.Equal(0UL, Region0.ReadWord(56));
     }
 
+    [Fact]
+    public async Task A_connection_carries_the_targets_identity()
+    {
+        var first = await Target.ConnectAsync(Client);
+        var second = await Target.ConnectAsync(new NodeId(2));
+
+        Assert.NotNull(first.RemoteIdentity);
+        Assert.Equal(Target.Endpoint.Identity, first.RemoteIdentity);
+        Assert.Equal(first.RemoteIdentity, second.RemoteIdentity);
+        Assert.NotEqual(0UL, first.RemoteIdentity.Incarnation);
+    }
+
     protected abstract IFabricTarget CreateTarget();
 
     protected MemoryRegion Region0 => Target.Endpoint.Regions[0];

@@ -4,8 +4,9 @@ namespace Grid.RdmaTransport.InProc;
 
 /// <summary>
 /// Faults injected into an <see cref="InProcFabric"/>. A change applies to batches posted after
-/// it (and a crash also to batches not yet executed). Crashes are crash-stop: nothing restarts a
-/// crashed node. <see cref="Heal"/> removes every other fault. A dropped direction loses the
+/// it (and a crash also to batches not yet executed). Crashes are crash-stop until
+/// <see cref="Restart"/> brings the node back, with or without its memory. <see cref="Heal"/>
+/// removes every other fault. A dropped direction loses the
 /// request (nothing executes) or the response (the ops executed but the initiator never hears
 /// of it); either way the batch fails with <see cref="TransportError.Timeout"/> after the
 /// operation timeout and the queue pair closes, as an RC queue pair does once retries run out.
@@ -14,12 +15,30 @@ namespace Grid.RdmaTransport.InProc;
 /// </summary>
 public sealed class FabricFaults
 {
+    private readonly InProcFabric _fabric;
     private State _state = State.Empty;
+
+    internal FabricFaults(InProcFabric fabric) => _fabric = fabric;
 
     public bool IsCrashed(NodeId node) => Volatile.Read(ref _state).Crashed.Contains(node);
 
     /// <summary>The node stops: ops to it fail, it can post nothing, its memory is unreachable.</summary>
     public void Crash(NodeId node) => Update(s => s with { Crashed = s.Crashed.Add(node) });
+
+    /// <summary>
+    /// The node's process restarts, whether it was up or crashed, and is up afterwards. Its
+    /// connections die with the old process: batches on them that have not executed fail with
+    /// <see cref="TransportError.ConnectionClosed"/>, and clients connect again. With
+    /// <paramref name="keepMemory"/> (a node with a data file) its regions keep their bytes and
+    /// its incarnation stays; without (a volatile node) they come back zeroed under a new
+    /// incarnation, which new connections see in <see cref="QueuePair.RemoteIdentity"/>.
+    /// Messages queued at the node and not yet taken are lost either way; region rights stay.
+    /// </summary>
+    public void Restart(NodeId node, bool keepMemory)
+    {
+        _fabric.GetEndpoint(node).Restart(keepMemory);
+        Update(s => s with { Crashed = s.Crashed.Remove(node) });
+    }
 
     /// <summary>Loses every message from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public void DropLink(NodeId from, NodeId to) =>

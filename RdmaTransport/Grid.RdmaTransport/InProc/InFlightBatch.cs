@@ -78,6 +78,12 @@ public sealed class InFlightBatch
             return Fail(TransportError.PeerUnreachable, _nextOp, $"{To} has crashed");
         }
 
+        if (_queuePair.TargetRestarted)
+        {
+            return Fail(TransportError.ConnectionClosed, _nextOp,
+                $"{To} restarted: this connection died with its old process; connect again");
+        }
+
         if (Batch.IsReset)
         {
             _queuePair.TargetInError = false;

@@ -17,18 +17,22 @@ public sealed class InProcFabric : IDisposable
     {
         Options = options ?? new InProcFabricOptions();
         Options.Validate();
+        Faults = new FabricFaults(this);
         _scheduler = Options.Scheduler
             ?? new RealTimeScheduler(Options.OperationTimeout, Options.TimeProvider);
     }
 
     public InProcFabricOptions Options { get; }
 
-    public FabricFaults Faults { get; } = new();
+    public FabricFaults Faults { get; }
 
-    /// <summary>Creates the endpoint of a node (see <see cref="MemoryEndpoint"/>).</summary>
+    /// <summary>
+    /// Creates the endpoint of a node (see <see cref="MemoryEndpoint"/>), in the fabric's cluster
+    /// (<see cref="InProcFabricOptions.ClusterId"/>) with a fresh incarnation.
+    /// </summary>
     public MemoryEndpoint AddEndpoint(NodeId id, int receiveQueueCapacity = 0)
     {
-        var endpoint = new MemoryEndpoint(id, receiveQueueCapacity);
+        var endpoint = new MemoryEndpoint(id, receiveQueueCapacity, Options.ClusterId);
         if (!_endpoints.TryAdd(id, endpoint))
         {
             endpoint.Dispose();

@@ -27,6 +27,9 @@ public sealed class InProcFabricOptions
     /// <summary>How targets judge batch deadlines (clock-skew allowance, longest lifetime).</summary>
     public BatchDeadline Deadlines { get; set; } = BatchDeadline.Default;
 
+    /// <summary>The cluster id in the identity of every endpoint of the fabric.</summary>
+    public string ClusterId { get; set; } = MemoryNodeIdentity.DefaultClusterId;
+
     public void Validate()
     {
         if (OneWayLatency < TimeSpan.Zero)
@@ -51,6 +54,11 @@ public sealed class InProcFabricOptions
         {
             throw new ArgumentOutOfRangeException(
                 nameof(TornWriteChunkBytes), TornWriteChunkBytes, "must be >= 0");
+        }
+
+        if (MemoryNodeIdentity.CheckClusterId(ClusterId) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(ClusterId));
         }
     }
 }

@@ -5,16 +5,30 @@ internal sealed class InProcQueuePair : QueuePair
 {
     private readonly InProcFabric _fabric;
 
+    private readonly MemoryEndpoint.Life _targetLife;
+
     public InProcQueuePair(InProcFabric fabric, NodeId local, MemoryEndpoint target)
-        : base(local, target.Id, target.DescribeRegionsFor(local))
+        : this(fabric, local, target, target.CurrentLife)
+    {
+    }
+
+    private InProcQueuePair(InProcFabric fabric, NodeId local, MemoryEndpoint target, MemoryEndpoint.Life life)
+        : base(local, target.Id, target.DescribeRegionsFor(local), life.Identity)
     {
         _fabric = fabric;
         Target = target;
+        _targetLife = life;
     }
 
     public override string Fabric => "inproc";
 
     public MemoryEndpoint Target { get; }
+
+    /// <summary>
+    /// True once the target restarted after this connection opened: the connection died with the
+    /// target's old process, so nothing posted on it may reach the new one.
+    /// </summary>
+    internal bool TargetRestarted => !ReferenceEquals(Target.CurrentLife, _targetLife);
 
     /// <summary>The target's half of the RC error state: it flushes ops until a reset arrives.</summary>
     internal bool TargetInError { get; set; }

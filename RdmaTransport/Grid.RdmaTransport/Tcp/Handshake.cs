@@ -12,9 +12,13 @@ namespace Grid.RdmaTransport.Tcp;
 /// server -> Challenge u32 server node id, 32-byte server nonce, HMAC("grid-server-v1", ids, nonces)
 /// client -> Auth      HMAC("grid-client-v1", ids, nonces)
 /// server -> Welcome   u32 max payload bytes, u16 max ops per batch, u16 region count,
-///                     per region u32 id, u64 length, u8 rights granted to this client
+///                     per region u32 id, u64 length, u8 rights granted to this client,
+///                     then the server's identity: u64 incarnation, u8 cluster id length,
+///                     cluster id (ASCII)
 /// </code>
 /// Either side that fails a check sends an Error frame when it can and closes the connection.
+/// The identity was appended to the Welcome without a version change: a welcome that ends after
+/// its region table (a server from before) parses with no identity.
 /// </summary>
 internal static class Handshake
 {
@@ -119,7 +123,15 @@ internal static class Handshake
                 $"{client} did not prove it holds the cluster key");
         }
 
-        var regions = endpoint.DescribeRegionsFor(client);
+        WriteWelcome(writer, options, endpoint.DescribeRegionsFor(client), endpoint.Identity);
+        await FlushAsync(socket, writer, cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>Begins and writes the Welcome frame (the caller finishes it).</summary>
+    internal static void WriteWelcome(
+        FrameWriter writer, TcpTransportOptions options, RegionInfo[] regions, MemoryNodeIdentity identity)
+    {
         writer.Begin(FrameType.Welcome, 0);
         writer.WriteUInt32((uint)options.MaxPayloadBytes);
         writer.WriteUInt16((ushort)options.MaxOpsPerBatch);
@@ -131,8 +143,9 @@ internal static class Handshake
             writer.WriteByte((byte)region.Rights);
         }
 
-        await FlushAsync(socket, writer, cancellationToken).ConfigureAwait(false);
-        return client;
+        writer.WriteUInt64(identity.Incarnation);
+        writer.WriteByte((byte)identity.ClusterId.Length);
+        writer.WriteBytes(Encoding.ASCII.GetBytes(identity.ClusterId));
     }
 
     /// <summary>Finishes the current frame and sends every pending one.</summary>
@@ -191,7 +204,7 @@ internal static class Handshake
         }
     }
 
-    private static Welcome ParseWelcome(ReadOnlySpan<byte> payload, NodeId server, string remoteName)
+    internal static Welcome ParseWelcome(ReadOnlySpan<byte> payload, NodeId server, string remoteName)
     {
         if (payload.Length < 8)
         {
@@ -201,7 +214,8 @@ internal static class Handshake
         var maxPayload = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(payload), int.MaxValue);
         var maxOps = BinaryPrimitives.ReadUInt16LittleEndian(payload[4..]);
         var count = BinaryPrimitives.ReadUInt16LittleEndian(payload[6..]);
-        if (payload.Length != 8 + count * 13)
+        var tableEnd = 8 + count * 13;
+        if (payload.Length < tableEnd)
         {
             throw Malformed($"{remoteName} sent a welcome whose region table does not add up");
         }
@@ -216,12 +230,38 @@ internal static class Handshake
                 (AccessRights)entry[12]);
         }
 
-        return new Welcome(server, maxPayload, maxOps, regions);
+        var identity = ParseIdentity(payload[tableEnd..], remoteName);
+        return new Welcome(server, maxPayload, maxOps, regions, identity);
+    }
+
+    /// <summary>The identity after the region table; null when there is none (an older server).</summary>
+    private static MemoryNodeIdentity? ParseIdentity(ReadOnlySpan<byte> rest, string remoteName)
+    {
+        if (rest.IsEmpty)
+        {
+            return null;
+        }
+
+        if (rest.Length < 9 || rest.Length != 9 + rest[8])
+        {
+            throw Malformed($"{remoteName} sent a welcome whose identity does not add up");
+        }
+
+        var incarnation = BinaryPrimitives.ReadUInt64LittleEndian(rest);
+        var clusterId = Encoding.ASCII.GetString(rest[9..]);
+        if (incarnation == 0 || MemoryNodeIdentity.CheckClusterId(clusterId) is not null)
+        {
+            throw Malformed($"{remoteName} sent a welcome with an invalid identity " +
+                $"(incarnation {incarnation:x16}, cluster id '{clusterId}')");
+        }
+
+        return new MemoryNodeIdentity(clusterId, incarnation);
     }
 
     private static TransportException Malformed(string message) =>
         new(TransportError.MalformedFrame, message);
 
     internal readonly record struct Welcome(
-        NodeId Server, int MaxPayloadBytes, int MaxOpsPerBatch, RegionInfo[] Regions);
+        NodeId Server, int MaxPayloadBytes, int MaxOpsPerBatch, RegionInfo[] Regions,
+        MemoryNodeIdentity? Identity);
 }

@@ -8,6 +8,12 @@ public sealed class MemoryNodeOptions
     /// <summary>Most memory one node registers in all (the machine has 24 GiB; leave room).</summary>
     public const long TotalBytesMax = 16L << 30;
 
+    /// <summary>Most owned regions: region ids travel as a u16 count in the handshake and the data file.</summary>
+    public const int OwnedRegionCountMax = ushort.MaxValue - 1;
+
+    /// <summary>Longest flush interval: beyond a day the kernel's own writeback comes first anyway.</summary>
+    public static readonly TimeSpan FlushIntervalMax = TimeSpan.FromDays(1);
+
     public NodeId NodeId { get; set; } = new(1000);
 
     public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 7101);
@@ -19,6 +25,21 @@ public sealed class MemoryNodeOptions
     public IList<OwnedRegion> OwnedRegions { get; } = [];
 
     public TcpTransportOptions Transport { get; set; } = new();
+
+    /// <summary>
+    /// The data file the regions live in (created when missing), so they survive the process; null
+    /// keeps them in process memory, lost when it ends. See <see cref="Storage.MemoryNodeDataFile"/>.
+    /// </summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>The cluster in this node's identity; a data file is refused by a node of another cluster.</summary>
+    public string ClusterId { get; set; } = MemoryNodeIdentity.DefaultClusterId;
+
+    /// <summary>
+    /// How often the data file's changed pages are written to disk (msync); null leaves it to the
+    /// kernel's writeback and the flush at a clean stop. Needs <see cref="DataPath"/>.
+    /// </summary>
+    public TimeSpan? FlushInterval { get; set; }
 
     public void Validate()
     {
@@ -43,6 +64,38 @@ public sealed class MemoryNodeOptions
         {
             throw new ArgumentOutOfRangeException(
                 nameof(RegionBytes), total, $"regions add up to more than {ByteSize.Format(TotalBytesMax)}");
+        }
+
+        if (OwnedRegions.Count > OwnedRegionCountMax)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(OwnedRegions), OwnedRegions.Count, $"at most {OwnedRegionCountMax} owned regions");
+        }
+
+        if (MemoryNodeIdentity.CheckClusterId(ClusterId) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(ClusterId));
+        }
+
+        if (DataPath is not null && string.IsNullOrWhiteSpace(DataPath))
+        {
+            throw new ArgumentException("the data file path is empty", nameof(DataPath));
+        }
+
+        if (FlushInterval is { } interval)
+        {
+            if (DataPath is null)
+            {
+                throw new ArgumentException("a flush interval needs a data file (--data) to flush", nameof(FlushInterval));
+            }
+
+            if (interval <= TimeSpan.Zero || interval > FlushIntervalMax)
+            {
+                // ArgumentException, not ...OutOfRange: its message stays on one line.
+                throw new ArgumentException(
+                    $"a flush interval of {interval.TotalSeconds} s is not above 0 and at most " +
+                    $"{FlushIntervalMax.TotalSeconds} s", nameof(FlushInterval));
+            }
         }
 
         ArgumentNullException.ThrowIfNull(Listen);

@@ -39,7 +39,7 @@ public sealed class TcpQueuePair : QueuePair
         NodeId localNode,
         Handshake.Welcome welcome,
         string remoteName)
-        : base(localNode, welcome.Server, welcome.Regions)
+        : base(localNode, welcome.Server, welcome.Regions, welcome.Identity)
     {
         _socket = socket;
         _reader = reader;

@@ -90,7 +90,7 @@ public sealed class MemoryNodeLifecycleTests
         foreach (var option in new[]
         {
             "--listen", "--size", "--cluster-key-file", "--cluster-key-env", "--node-id",
-            "--owned-region", "--max-frame", "--log-level",
+            "--owned-region", "--data", "--cluster-id", "--flush-interval", "--max-frame", "--log-level",
         })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
@@ -103,6 +103,9 @@ public sealed class MemoryNodeLifecycleTests
     [InlineData("is not HOST:PORT", "--listen", "nowhere", "--cluster-key-env", "PATH")]
     [InlineData("does not exist", "--cluster-key-file", "/nonexistent/grid.key")]
     [InlineData("OWNER:SIZE", "--owned-region", "x", "--cluster-key-env", "PATH")]
+    [InlineData("cluster id 'no spaces'", "--cluster-id", "no spaces", "--cluster-key-env", "PATH")]
+    [InlineData("a flush interval needs a data file", "--flush-interval", "1", "--cluster-key-env", "PATH")]
+    [InlineData("--flush-interval -1 is not", "--flush-interval", "-1", "--data", "x", "--cluster-key-env", "PATH")]
     public async Task Bad_arguments_exit_2_with_a_clear_message(string expected, params string[] arguments)
     {
         var (exitCode, _, error) = await TestMemoryNode.RunAsync(arguments);

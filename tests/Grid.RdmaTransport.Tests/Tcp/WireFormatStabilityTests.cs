@@ -88,6 +88,56 @@ public sealed class WireFormatStabilityTests
     }
 
     [Fact]
+    public void A_welcome_carries_the_identity_after_the_region_table()
+    {
+        using var writer = new FrameWriter();
+        var options = new TcpTransportOptions();
+        var identity = new MemoryNodeIdentity("c-1", 0x0102030405060708);
+        Handshake.WriteWelcome(writer, options, [new RegionInfo(0, 4096, AccessRights.All)], identity);
+        var payload = writer.Finish().ToArray().AsSpan(WireFormat.HeaderBytes);
+
+        Assert.Equal(8 + 13 + 8 + 1 + 3, payload.Length);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(payload[6..]));
+        Assert.Equal(0x0102030405060708UL, BinaryPrimitives.ReadUInt64LittleEndian(payload[21..]));
+        Assert.Equal(3, payload[29]);
+        Assert.Equal("c-1"u8.ToArray(), payload[30..].ToArray());
+        var welcome = Handshake.ParseWelcome(payload, new NodeId(1000), "peer");
+        Assert.Equal(identity, welcome.Identity);
+        Assert.Equal(4096, Assert.Single(welcome.Regions).Length);
+    }
+
+    [Fact]
+    public void A_welcome_that_ends_after_its_region_table_has_no_identity()
+    {
+        var payload = new byte[8 + 13];
+        BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(6), 1);
+
+        var welcome = Handshake.ParseWelcome(payload, new NodeId(1000), "peer");
+
+        Assert.Null(welcome.Identity);
+        Assert.Single(welcome.Regions);
+    }
+
+    [Theory]
+    [InlineData("01000000")]                                // shorter than an incarnation and a length
+    [InlineData("010000000000000002")]                      // claims a 2-byte cluster id, has none
+    [InlineData("01000000000000000261626364")]              // has 4 bytes where 2 were claimed
+    [InlineData("0000000000000000026162")]                  // incarnation 0
+    [InlineData("0100000000000000036120620000")]            // cluster id "a b" (a space), then junk
+    [InlineData("010000000000000003612062")]                // cluster id "a b"
+    public void A_welcome_with_a_torn_or_invalid_identity_is_malformed(string identityHex)
+    {
+        // No regions: the identity follows the 8-byte fixed part at once.
+        byte[] payload = [.. new byte[8], .. Convert.FromHexString(identityHex)];
+
+        var error = Assert.Throws<TransportException>(
+            () => Handshake.ParseWelcome(payload, new NodeId(1000), "peer"));
+
+        Assert.Equal(TransportError.MalformedFrame, error.Error);
+        Assert.Contains("identity", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_result_that_does_not_fit_its_batch_is_rejected()
     {
         var batch = new VerbBatch();
