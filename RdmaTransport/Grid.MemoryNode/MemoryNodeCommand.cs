@@ -62,6 +62,13 @@ internal static partial class MemoryNodeCommand
             Description = "Seconds between writes of the data file's changed pages to disk " +
                 "(msync); without it the kernel writes them back in its own time",
         };
+        var clockSkew = new Option<double>("--clock-skew")
+        {
+            Description = "Milliseconds this node's clock may differ from its clients' clocks: a batch " +
+                "is refused this long after its deadline. Must not exceed the clients' " +
+                "ClockSkewAllowance (SWARM: Grid:Swarm:Layout:ClockSkewAllowance)",
+            DefaultValueFactory = _ => BatchDeadline.Default.ClockSkewAllowance.TotalMilliseconds,
+        };
         var logLevel = new Option<LogLevel>("--log-level")
         {
             Description = "Least severe log level written to standard error",
@@ -73,7 +80,7 @@ internal static partial class MemoryNodeCommand
             "one-sided verbs (READ, WRITE, CAS, FAA) over TCP, enforces per-peer rights, runs no " +
             "protocol logic. Prints 'listening on HOST:PORT' once ready; stops on SIGTERM or Ctrl-C.")
         {
-            listen, size, keyFile, keyEnv, nodeId, owned, data, clusterId, flushInterval, maxPayload, logLevel,
+            listen, size, keyFile, keyEnv, nodeId, owned, data, clusterId, flushInterval, clockSkew, maxPayload, logLevel,
         };
         root.SetAction(async (result, cancellationToken) =>
         {
@@ -93,6 +100,10 @@ internal static partial class MemoryNodeCommand
                         : null,
                 };
                 options.Transport.MaxPayloadBytes = checked((int)ByteSize.Parse(result.GetValue(maxPayload)!));
+                options.Transport.Deadlines = options.Transport.Deadlines with
+                {
+                    ClockSkewAllowance = MillisecondsToSkew(result.GetValue(clockSkew)),
+                };
                 foreach (var region in result.GetValue(owned) ?? [])
                 {
                     options.OwnedRegions.Add(OwnedRegion.Parse(region));
@@ -120,6 +131,12 @@ internal static partial class MemoryNodeCommand
             : throw new ArgumentException(
                 $"--flush-interval {seconds} is not a number of seconds above 0 and at most " +
                 $"{MemoryNodeOptions.FlushIntervalMax.TotalSeconds}");
+
+    private static TimeSpan MillisecondsToSkew(double milliseconds) =>
+        double.IsFinite(milliseconds) && milliseconds >= 0 && milliseconds <= TimeSpan.FromMinutes(10).TotalMilliseconds
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : throw new ArgumentException(
+                $"--clock-skew {milliseconds} is not a number of milliseconds from 0 to 600000");
 
     private static ClusterKey LoadKey(string? file, string? variable)
     {

@@ -16,7 +16,11 @@ internal sealed class InProcMemoryNodes : MemoryNodeSet
 
     public InProcMemoryNodes(int count, long regionBytes, TimeSpan oneWayLatency = default)
     {
-        _fabric = new InProcFabric(new InProcFabricOptions { OneWayLatency = oneWayLatency });
+        _fabric = new InProcFabric(new InProcFabricOptions
+        {
+            OneWayLatency = oneWayLatency,
+            Deadlines = BatchDeadline.Default with { ClockSkewAllowance = ClockSkew },
+        });
         _count = count;
         for (var node = 0; node < count; node++)
         {

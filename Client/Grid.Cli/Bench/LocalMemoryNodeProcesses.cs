@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grid.RdmaTransport;
 using Grid.RdmaTransport.Tcp;
 
@@ -40,7 +41,7 @@ internal sealed class LocalMemoryNodeProcesses : MemoryNodeSet
         await File.WriteAllTextAsync(keyFile, secret, cancellationToken).ConfigureAwait(false);
         var starts = Enumerable.Range(0, count)
             .Select(node => MemoryNodeProcess.StartAsync(
-                regionBytes, keyFile, FirstNodeId + (uint)node, ["--log-level", "Warning"], cancellationToken))
+                regionBytes, keyFile, FirstNodeId + (uint)node, ["--log-level", "Warning", "--clock-skew", ClockSkew.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)], cancellationToken))
             .ToList();
         try
         {

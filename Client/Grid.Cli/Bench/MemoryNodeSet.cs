@@ -9,6 +9,13 @@ namespace Grid.Cli.Bench;
 /// </summary>
 internal abstract class MemoryNodeSet : IAsyncDisposable
 {
+    /// <summary>
+    /// How late a batch may run on the bench's own nodes: the bench and its nodes share one
+    /// machine's clock, so the allowance is small. Clients may assume any allowance at least this
+    /// (SwarmOptions.ClockSkewAllowance); a crash run's short grace period depends on it.
+    /// </summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMilliseconds(25);
+
     public abstract int Count { get; }
 
     /// <summary>Whether <see cref="Crash"/> works (the bench cannot kill nodes it did not start).</summary>

@@ -24,8 +24,8 @@ internal sealed class SwarmKvSystem : KvSystem
     /// <summary>Buffers per writer beyond one per key and one per op (warm-up included).</summary>
     private const int SpareBuffers = 20_000;
 
-    /// <summary>Buffer grace period of runs with a crash (see the constructor).</summary>
-    private static readonly TimeSpan CrashRunGracePeriod = TimeSpan.FromMilliseconds(250);
+    /// <summary>Batch lifetime of runs with a crash: far above a batch's time in flight here.</summary>
+    private static readonly TimeSpan CrashRunBatchLifetime = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Updates per second one writer could reach: ten times what a client updates per second in
@@ -47,16 +47,19 @@ internal sealed class SwarmKvSystem : KvSystem
         // A generous upper bound of a buffer: header, record overhead, key, value, 64-byte units.
         var bufferBytes = (64L + 8 + YcsbWorkload.KeyBytes + settings.ValueBytes + 63) / 64 * 64;
         var buffers = (long)settings.Keys + settings.Plan.TotalOps + SpareBuffers;
-        var grace = new SwarmKvOptions().BufferGracePeriod;
+        var defaults = new SwarmKvOptions();
+        var (grace, lifetime, skew) = (defaults.BufferGracePeriod, defaults.BatchLifetime, defaults.ClockSkewAllowance);
         if (settings.CrashAt is not null)
         {
             // A run with a crash lasts a time, not a number of ops, and a retired buffer is
             // reused only after the grace period: the arena must hold every update of one grace
             // period at whatever rate the fabric allows. A short grace keeps that small; it
-            // still outlasts a read (microseconds to a few ms here) many times over, and a read
-            // older than half of it starts over rather than trust a buffer, so it costs no
-            // safety (spec §3.5).
-            grace = CrashRunGracePeriod;
+            // still outlasts a read (microseconds to a few ms here) many times over, a read
+            // older than half of it starts over rather than trust a buffer, and batches live
+            // briefly on nodes that share the bench's clock, so it costs no safety (spec §3.5,
+            // Swarm README "Time bounds": G >= 4 x (T + 2S)).
+            (lifetime, skew) = (CrashRunBatchLifetime, MemoryNodeSet.ClockSkew);
+            grace = 4 * (lifetime + 2 * skew);
             buffers += (long)(UpdatesPerSecondMax * grace.TotalSeconds);
         }
 
@@ -70,6 +73,8 @@ internal sealed class SwarmKvSystem : KvSystem
             MaxValueBytes = settings.ValueBytes,
             ArenaBytesPerWriter = Math.Min(ArenaBytesMax, Math.Max(4 * bufferBytes, bufferBytes * buffers)),
             BufferGracePeriod = grace,
+            BatchLifetime = lifetime,
+            ClockSkewAllowance = skew,
         };
         RegionBytes = SwarmKvStore.RegionBytesFor(_options);
     }

@@ -357,14 +357,15 @@ public sealed partial class SafeGuessClient
 
     /// <summary>
     /// Every roundtrip of the client goes through here: a fenced client posts nothing, and every
-    /// batch carries a deadline of now + <see cref="SwarmOptions.BatchLifetime"/>, stamped before
-    /// the lease is checked, so no batch of this client lands after its lease ends plus the
-    /// in-flight bound (README, "Fencing" and "Time bounds").
+    /// batch carries a deadline of now + <see cref="SwarmOptions.BatchLifetime"/>, cut to the
+    /// lease's expiry, so no batch of this client lands after its lease ends plus the in-flight
+    /// bound (README, "Fencing" and "Time bounds").
     /// </summary>
     private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, int needed)
     {
         ThrowIfFenced();
-        var notAfter = _time.GetUtcNow() + _layout.Options.BatchLifetime;
+        var now = _time.GetUtcNow();
+        var notAfter = now + _layout.Options.BatchLifetime;
         if (_lease is { } lease)
         {
             if (lease.Lost.IsCancellationRequested)
@@ -372,12 +373,18 @@ public sealed partial class SafeGuessClient
                 throw Fence($"the lease of writer id {WriterId} was lost: {lease.LostReason}");
             }
 
-            if (notAfter > lease.ValidUntil)
+            var validUntil = lease.ValidUntil;
+            if (validUntil <= now)
             {
                 // Not a fence yet: a renewal may still extend the lease; nothing is posted.
                 throw new SwarmWriterConflictException(
-                    $"the lease of writer id {WriterId} runs out at {lease.ValidUntil:O}, before this batch's deadline " +
-                    $"{notAfter:O}: the client posts nothing its lease does not cover (renewals failing?)");
+                    $"the lease of writer id {WriterId} ran out at {validUntil:O} by this client's clock " +
+                    "(renewals failing?); it posts nothing its lease does not cover");
+            }
+
+            if (notAfter > validUntil)
+            {
+                notAfter = validUntil;
             }
         }
 

@@ -82,6 +82,28 @@ public sealed class MemoryNodeLifecycleTests
     }
 
     [Fact]
+    public async Task The_clock_skew_flag_sets_how_late_a_batch_may_run()
+    {
+        await using var strict = await TestMemoryNode.StartAsync("--clock-skew", "0");
+        await using var lenient = await TestMemoryNode.StartAsync("--clock-skew", "60000");
+        await using var toStrict = await strict.ConnectAsync(new NodeId(1));
+        await using var toLenient = await lenient.ConnectAsync(new NodeId(1));
+        VerbBatch Late()
+        {
+            var batch = new VerbBatch();
+            batch.Write(0, 0, BitConverter.GetBytes(7UL));
+            batch.NotAfter = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5);
+            return batch;
+        }
+
+        var refused = await Assert.ThrowsAsync<TransportException>(async () => await toStrict.PostAsync(Late()));
+        await toLenient.PostAsync(Late());
+
+        Assert.Equal(TransportError.Expired, refused.Error);
+        Assert.Contains("allowance 0 ms", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_documents_every_option()
     {
         var (exitCode, output, _) = await TestMemoryNode.RunAsync("--help");
@@ -90,7 +112,8 @@ public sealed class MemoryNodeLifecycleTests
         foreach (var option in new[]
         {
             "--listen", "--size", "--cluster-key-file", "--cluster-key-env", "--node-id",
-            "--owned-region", "--data", "--cluster-id", "--flush-interval", "--max-frame", "--log-level",
+            "--owned-region", "--data", "--cluster-id", "--flush-interval", "--clock-skew", "--max-frame",
+            "--log-level",
         })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
@@ -106,6 +129,7 @@ public sealed class MemoryNodeLifecycleTests
     [InlineData("cluster id 'no spaces'", "--cluster-id", "no spaces", "--cluster-key-env", "PATH")]
     [InlineData("a flush interval needs a data file", "--flush-interval", "1", "--cluster-key-env", "PATH")]
     [InlineData("--flush-interval -1 is not", "--flush-interval", "-1", "--data", "x", "--cluster-key-env", "PATH")]
+    [InlineData("--clock-skew -5 is not", "--clock-skew", "-5", "--cluster-key-env", "PATH")]
     public async Task Bad_arguments_exit_2_with_a_clear_message(string expected, params string[] arguments)
     {
         var (exitCode, _, error) = await TestMemoryNode.RunAsync(arguments);
