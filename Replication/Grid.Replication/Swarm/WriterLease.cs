@@ -31,6 +31,10 @@ public sealed class WriterLease : IAsyncDisposable
 
     // Per node, the word a renewal CASes from: ours where our CAS won, else what the node last showed.
     private readonly ulong[] _expected;
+
+    // The holders this lease took the id from: their words may be overwritten wherever they
+    // remain (a node the take did not reach), never another holder's.
+    private readonly HashSet<uint> _displaced;
     private readonly CancellationTokenSource _lost = new();
     private readonly SemaphoreSlim _renewing = new(1, 1);
     private CancellationTokenSource? _stopRenewing;
@@ -40,7 +44,8 @@ public sealed class WriterLease : IAsyncDisposable
 
     private WriterLease(
         IReadOnlyList<QueuePair> nodes, SwarmLayout layout, WriterLeaseOptions options, TimeProvider time,
-        int writerId, uint holder, ulong word, ulong[] expected, bool forced, DateTimeOffset safeFrom)
+        int writerId, uint holder, ulong word, ulong[] expected, bool forced, DateTimeOffset safeFrom,
+        IEnumerable<uint> displaced)
     {
         SafeFrom = safeFrom;
         _nodes = nodes;
@@ -51,6 +56,7 @@ public sealed class WriterLease : IAsyncDisposable
         _holder = holder;
         _word = word;
         _expected = expected;
+        _displaced = displaced.Where(h => h != 0 && h != holder).ToHashSet();
         _skewSeconds = SkewSeconds(options);
         Forced = forced;
     }
@@ -173,7 +179,18 @@ public sealed class WriterLease : IAsyncDisposable
                 return false;
             }
 
-            var now = _time.GetUtcNow().ToUnixTimeSeconds();
+            var utcNow = _time.GetUtcNow();
+            if (utcNow >= ExpiresAt)
+            {
+                // Ran out: from its expiry on, another client could lease the id, write under it
+                // and lose it again; this holder's client state may be stale, so the lease is not
+                // revived even if the words still allow it (README, "Fencing").
+                MarkLost($"the lease of writer id {WriterId} ran out at {ExpiresAt:O} before it was renewed " +
+                    "(this client paused, or could not reach a majority of the memory nodes)");
+                return false;
+            }
+
+            var now = utcNow.ToUnixTimeSeconds();
             var word = LeaseWord.Make(_holder, now + (long)_options.Duration.TotalSeconds);
             var quorum = _nodes.Count / 2 + 1;
             var targets = Enumerable.Repeat(true, _nodes.Count).ToArray();
@@ -181,8 +198,12 @@ public sealed class WriterLease : IAsyncDisposable
             var others = 0;
             for (var round = 0; round < 2; round++)
             {
+                // Never from another holder's live word (that would take the node from it): from
+                // there, CAS from our own word, which fails and shows what the node holds.
+                var ours = Volatile.Read(ref _word);
+                var from = _expected.Select(expected => Claimable(expected, now) ? expected : ours).ToArray();
                 var batches = await CasEachAsync(
-                    _nodes, _layout.LeaseOffset(WriterId), i => targets[i] ? (_expected[i], word) : null).ConfigureAwait(false);
+                    _nodes, _layout.LeaseOffset(WriterId), i => targets[i] ? (from[i], word) : null).ConfigureAwait(false);
                 var repair = new bool[_nodes.Count];
                 var repairs = 0;
                 for (var i = 0; i < batches.Length; i++)
@@ -201,12 +222,12 @@ public sealed class WriterLease : IAsyncDisposable
                     }
 
                     var old = batch.Result(0);
-                    if (old == _expected[i])
+                    if (old == from[i])
                     {
                         wins++;
                         _expected[i] = word;
                     }
-                    else if (LeaseWord.Holder(old) == _holder || LeaseWord.IsFree(old, now, _skewSeconds))
+                    else if (Claimable(old, now))
                     {
                         // Our older word, or free (a restarted memory node comes back zeroed).
                         _expected[i] = old;
@@ -321,6 +342,17 @@ public sealed class WriterLease : IAsyncDisposable
             .ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether a renewal may CAS from <paramref name="seen"/>: our own word, a word of a holder
+    /// this lease took the id from (on a node the take did not reach), never leased or zeroed
+    /// (a restarted volatile node), or expired past the skew allowance (a leftover of a lost
+    /// race or of an earlier holder, which can no longer revive: see RenewAsync). Never a live
+    /// word of any other holder: that holder may be this lease's successor.
+    /// </summary>
+    private bool Claimable(ulong seen, long now) =>
+        LeaseWord.Holder(seen) == _holder || _displaced.Contains(LeaseWord.Holder(seen)) ||
+        LeaseWord.IsFree(seen, now, _skewSeconds);
+
     private void MarkLost(string reason)
     {
         LostReason = reason;
@@ -376,7 +408,17 @@ public sealed class WriterLease : IAsyncDisposable
         }
 
         bool Won(int i) => Answered(batches[i]) && batches[i]!.Result(0) == expected[i];
-        var call = await QuorumCall.RunAsync(nodes, batches, quorum).ConfigureAwait(false);
+        var call = QuorumCall.Start(nodes, batches, quorum);
+        try
+        {
+            await call.Quorum.ConfigureAwait(false);
+        }
+        catch (QuorumUnavailableException)
+        {
+            // A node that answered the read failed since (its connection closed): the race is
+            // lost this round; undo the wins below and read again from the nodes still up.
+        }
+
         if (Enumerable.Range(0, nodes.Count).Count(Won) < quorum)
         {
             // Too few wins among the first answers: wait for the rest before deciding.
@@ -392,7 +434,8 @@ public sealed class WriterLease : IAsyncDisposable
                 .Select(i => !won[i] && Answered(batches[i]) ? batches[i]!.Result(0) : word)
                 .ToArray();
             return new WriterLease(
-                nodes, layout, options, time, writerId, holder, word, current, forced, SafeFromAfter(layout, expected));
+                nodes, layout, options, time, writerId, holder, word, current, forced, SafeFromAfter(layout, expected),
+                expected.Where((_, i) => won[i]).Select(LeaseWord.Holder));
         }
 
         // Put back what the lost race displaced, so the word does not block the id until expiry.
