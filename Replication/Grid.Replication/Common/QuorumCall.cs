@@ -46,8 +46,18 @@ internal sealed class QuorumCall : IBatchCompletionHandler
     /// <summary>Completes once every posted batch has completed, the late ones included.</summary>
     public Task AllCompleted => _all.Task;
 
+    /// <summary>Completes as <see cref="RunAsync"/>'s task does: at the quorum, or failed once it cannot be reached.</summary>
+    public Task<QuorumCall> Quorum => _done.Task;
+
     /// <summary>Posts <paramref name="batches"/>[i] on <paramref name="nodes"/>[i] for every non-null batch.</summary>
-    public static Task<QuorumCall> RunAsync(IReadOnlyList<QueuePair> nodes, VerbBatch?[] batches, int needed)
+    public static Task<QuorumCall> RunAsync(IReadOnlyList<QueuePair> nodes, VerbBatch?[] batches, int needed) =>
+        Start(nodes, batches, needed).Quorum;
+
+    /// <summary>
+    /// As <see cref="RunAsync"/>, but returns the call itself, so a caller that must know every
+    /// batch's fate even when the quorum is lost can still wait for <see cref="AllCompleted"/>.
+    /// </summary>
+    public static QuorumCall Start(IReadOnlyList<QueuePair> nodes, VerbBatch?[] batches, int needed)
     {
         var call = new QuorumCall(batches, needed);
         if (call._total < needed)
@@ -68,7 +78,7 @@ internal sealed class QuorumCall : IBatchCompletionHandler
             nodes[i].Post(batch);
         }
 
-        return call._done.Task;
+        return call;
     }
 
     public void OnBatchCompleted(VerbBatch batch)
