@@ -6,6 +6,12 @@ namespace Grid.Simulation.Tests.Swarm;
 public sealed record SimulationOutcome(
     int Seed, bool Passed, string Settings, string Details, int Operations, IReadOnlyList<SwarmClientCounters> Counters)
 {
+    /// <summary>The test class whose filter replays the seed.</summary>
+    public string Suite { get; init; } = "SafeGuessSimulationTests";
+
+    /// <summary>The paths a fault-simulation run reached (null for other runs).</summary>
+    public Faults.SimulationCoverage? Coverage { get; init; }
+
     public static SimulationOutcome Pass(int seed, string settings, int operations, IReadOnlyList<SwarmClientCounters> counters) =>
         new(seed, true, settings, "", operations, counters);
 
@@ -14,5 +20,5 @@ public sealed record SimulationOutcome(
 
     public override string ToString() =>
         $"GRID_SEED={Seed} ({Settings}): {(Passed ? "passed" : "FAILED")}\n{Details}\n" +
-        $"replay: GRID_SEED={Seed} dotnet test tests/Grid.Simulation.Tests --filter FullyQualifiedName~SafeGuessSimulationTests";
+        $"replay: GRID_SEED={Seed} dotnet test tests/Grid.Simulation.Tests --filter FullyQualifiedName~{Suite}";
 }

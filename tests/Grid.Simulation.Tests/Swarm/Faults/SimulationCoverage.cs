@@ -1,0 +1,64 @@
+using Grid.Replication.Swarm;
+
+namespace Grid.Simulation.Tests.Swarm.Faults;
+
+/// <summary>
+/// What the fault simulation's runs reached, summed over seeds: a path that no seed reaches is
+/// one the simulation does not test, so the seed sweep asserts the important ones.
+/// </summary>
+public sealed class SimulationCoverage
+{
+    public long MemoryNodeCrashes { get; set; }
+
+    public long MemoryNodeRestarts { get; set; }
+
+    public long WriterRestarts { get; set; }
+
+    public long Takeovers { get; set; }
+
+    /// <summary>Connections closed while their node was up: an expired batch, or a restarted node.</summary>
+    public long ClosedConnections { get; set; }
+
+    public long SweptEntries { get; set; }
+
+    public long CapacityRefusals { get; set; }
+
+    public long ReadRestarts { get; set; }
+
+    public long SettledKept { get; set; }
+
+    public long SettledWithdrawn { get; set; }
+
+    public long KeptWrites { get; set; }
+
+    public long RetriedWrites { get; set; }
+
+    public long WithdrawnPins { get; set; }
+
+    public long WriteBacks { get; set; }
+
+    public void Add(IEnumerable<SwarmClientCounters> counters)
+    {
+        foreach (var c in counters)
+        {
+            ReadRestarts += c.ReadRestarts;
+            SettledKept += c.SettledKept;
+            SettledWithdrawn += c.SettledWithdrawn;
+            KeptWrites += c.KeptWrites;
+            RetriedWrites += c.RetriedWrites;
+            WithdrawnPins += c.WithdrawnPins;
+            WriteBacks += c.WriteBacks;
+        }
+    }
+
+    public void Add(SimulationCoverage other)
+    {
+        foreach (var property in typeof(SimulationCoverage).GetProperties())
+        {
+            property.SetValue(this, (long)property.GetValue(this)! + (long)property.GetValue(other)!);
+        }
+    }
+
+    public override string ToString() =>
+        string.Join(", ", typeof(SimulationCoverage).GetProperties().Select(p => $"{p.Name} {p.GetValue(this)}"));
+}
