@@ -166,20 +166,98 @@ public sealed partial class SafeGuessClient
     /// <summary>
     /// A word of ours left unverified: act as a reader would (spec §2.4, pin). If nobody
     /// withdrew it, it may have been returned, so it stays and is verified now; if it was
-    /// withdrawn, the crash came mid-retry and the write before it is our last.
+    /// withdrawn, the crash came mid-retry and the write before it is our last. If no node of
+    /// a majority holds its buffer, nobody can have returned it (a reader returns an unverified
+    /// word only after writing its buffer back to a majority), and verifying it would publish a
+    /// value that cannot be read: it is withdrawn from the slots instead.
     /// </summary>
     private async Task ResolveUnverifiedAsync(SwarmObjectState state)
     {
         var word = state.Last;
-        var (withdrawn, prev, _) = await PinAsync(word, null).ConfigureAwait(false);
+        var (withdrawn, prev, copy) = await PinAsync(word, null).ConfigureAwait(false);
+        if (copy is null)
+        {
+            await WithdrawOrphanAsync(state, word).ConfigureAwait(false);
+            if (state.Last != 0 && !Tsp.IsVerified(state.Last))
+            {
+                await ResolveUnverifiedAsync(state).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         if (!withdrawn)
         {
-            await PublishAsync(state, Tsp.Verified(word), null, null).ConfigureAwait(false);
+            // The buffer may sit on a minority (the crash cut the write short): as a reader's
+            // write-back does, put it home on every node in the batch that verifies the word.
+            var home = _layout.BufferOffset(WriterId, Tsp.BufferId(word)) + SwarmLayout.PrevOffset;
+            await PublishAsync(state, Tsp.Verified(word), null, _ =>
+            {
+                var batch = new VerbBatch(3);
+                batch.Write(RegionId, home, copy.ImageFromPrev);
+                return batch;
+            }).ConfigureAwait(false);
             state.Last = Tsp.Verified(word);
         }
         else
         {
             state.Last = prev;
         }
+    }
+
+    /// <summary>
+    /// Puts the slot back to the newest earlier word wherever it holds <paramref name="orphan"/>,
+    /// a word whose write reached only nodes that are gone (its buffer and its slot CAS travel in
+    /// one batch, so a node without the buffer never had the word). The earlier word comes from
+    /// a fresh read of the slot on a majority.
+    /// </summary>
+    private async Task WithdrawOrphanAsync(SwarmObjectState state, ulong orphan)
+    {
+        var slot = OwnSlotOffset(state);
+        var reads = NewBatches();
+        var words = new byte[_nodes.Count][];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            words[i] = new byte[8];
+            reads[i] = new VerbBatch(1);
+            reads[i]!.Read(RegionId, slot, words[i]);
+        }
+
+        var read = await RoundtripAsync(reads).ConfigureAwait(false);
+        var earlier = Enumerable.Range(0, _nodes.Count)
+            .Where(i => read.Succeeded[i])
+            .Select(i => BinaryPrimitives.ReadUInt64LittleEndian(words[i]))
+            .Where(w => Tsp.Identity(w) < Tsp.Identity(orphan))
+            .DefaultIfEmpty(ulong.MaxValue)
+            .Max();
+        if (earlier == ulong.MaxValue)
+        {
+            throw new InvariantViolationException(
+                $"spec §2.4: writer {WriterId}'s word {Tsp.Describe(orphan)} of key {state.KeyHash:x} sits in the " +
+                "slot of every node that answered, yet none of a majority holds its buffer");
+        }
+
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            batches[i] = new VerbBatch(1);
+            batches[i]!.CompareAndSwap(RegionId, slot, orphan, earlier);
+        }
+
+        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            state.Expected[i] = call.Succeeded[i]
+                ? (batches[i]!.Result(0) == orphan ? earlier : batches[i]!.Result(0))
+                : earlier;
+        }
+
+        lock (_lock)
+        {
+            _arena.Retire(Tsp.BufferId(orphan));
+        }
+
+        state.Last = earlier;
+        Counters.WithdrawnOrphan();
     }
 }

@@ -17,6 +17,7 @@ public sealed class SwarmClientCounters
     private long _settledKept;
     private long _settledWithdrawn;
     private long _releasedEntries;
+    private long _withdrawnOrphans;
 
     public long FreshWrites => Volatile.Read(ref _freshWrites);
 
@@ -43,6 +44,11 @@ public sealed class SwarmClientCounters
 
     /// <summary>Index entries of deleted keys freed by a sweep.</summary>
     public long ReleasedEntries => Volatile.Read(ref _releasedEntries);
+
+    /// <summary>Words a restarted writer found unverified with their buffer on no majority, and withdrew.</summary>
+    public long WithdrawnOrphans => Volatile.Read(ref _withdrawnOrphans);
+
+    internal void WithdrawnOrphan() => Interlocked.Increment(ref _withdrawnOrphans);
 
     internal void Write(SwarmWritePath path)
     {
