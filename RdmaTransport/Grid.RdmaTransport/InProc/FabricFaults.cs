@@ -11,11 +11,15 @@ namespace Grid.RdmaTransport.InProc;
 /// of it); either way the batch fails with <see cref="TransportError.Timeout"/> after the
 /// operation timeout and the queue pair closes, as an RC queue pair does once retries run out.
 /// Delays and slow nodes shape real-time runs only; the deterministic scheduler explores every
-/// order regardless.
+/// order regardless. A held link (<see cref="HoldLink"/>) keeps requests back, neither executed
+/// nor failed, until the test releases them (<see cref="ReleaseLink"/>): a batch delayed for as
+/// long as a test wants, for checking what a late batch may still do.
 /// </summary>
 public sealed class FabricFaults
 {
     private readonly InProcFabric _fabric;
+    private readonly object _holdLock = new();
+    private readonly Dictionary<(NodeId From, NodeId To), List<InFlightBatch>> _held = [];
     private State _state = State.Empty;
 
     internal FabricFaults(InProcFabric fabric) => _fabric = fabric;
@@ -79,8 +83,63 @@ public sealed class FabricFaults
         Update(s => s with { Slow = s.Slow.SetItem(node, extra) });
     }
 
+    /// <summary>
+    /// Holds back every request from <paramref name="from"/> to <paramref name="to"/> posted from
+    /// now on: it waits at the fabric, not executed and not completed, until
+    /// <see cref="ReleaseLink"/>. Per-queue-pair order holds. <see cref="Heal"/> leaves held links
+    /// alone; a held batch is never timed out.
+    /// </summary>
+    public void HoldLink(NodeId from, NodeId to)
+    {
+        lock (_holdLock)
+        {
+            _held.TryAdd((from, to), []);
+        }
+    }
+
+    /// <summary>
+    /// Ends the hold of <see cref="HoldLink"/> and hands the held requests to the scheduler in
+    /// post order, as if they arrived now: a target judges their deadlines
+    /// (<see cref="VerbBatch.NotAfter"/>) by its clock at this point. Returns the released
+    /// batches; with the real-time scheduler and no modelled delay they have executed and
+    /// completed when this returns. Empty when the link was not held.
+    /// </summary>
+    public IReadOnlyList<VerbBatch> ReleaseLink(NodeId from, NodeId to)
+    {
+        // Scheduled under the lock, so a post racing the release cannot overtake a held batch.
+        lock (_holdLock)
+        {
+            if (!_held.Remove((from, to), out var flights))
+            {
+                return [];
+            }
+
+            foreach (var flight in flights)
+            {
+                _fabric.Schedule(flight);
+            }
+
+            return flights.Select(f => f.Batch).ToList();
+        }
+    }
+
     /// <summary>Removes drops, partitions, delays and slowness; crashed nodes stay crashed.</summary>
     public void Heal() => Update(s => State.Empty with { Crashed = s.Crashed });
+
+    /// <summary>Keeps the flight back when its link is held; false when the link is not held.</summary>
+    internal bool TryHold(InFlightBatch flight)
+    {
+        lock (_holdLock)
+        {
+            if (!_held.TryGetValue((flight.From, flight.To), out var flights))
+            {
+                return false;
+            }
+
+            flights.Add(flight);
+            return true;
+        }
+    }
 
     internal bool IsDropped(NodeId from, NodeId to) =>
         Volatile.Read(ref _state).Dropped.Contains((from, to));

@@ -101,8 +101,14 @@ public sealed class InProcFabric : IDisposable
             requestDropped: Faults.IsDropped(from, to),
             responseDropped: Faults.IsDropped(to, from),
             oneWayDelay: OneWayDelay(from, to, batch));
-        _scheduler.Schedule(flight);
+        if (!Faults.TryHold(flight))
+        {
+            _scheduler.Schedule(flight);
+        }
     }
+
+    /// <summary>Hands a flight to the scheduler (a held one, on release).</summary>
+    internal void Schedule(InFlightBatch flight) => _scheduler.Schedule(flight);
 
     private TimeSpan OneWayDelay(NodeId from, NodeId to, VerbBatch batch)
     {

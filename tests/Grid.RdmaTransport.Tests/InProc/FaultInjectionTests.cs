@@ -145,6 +145,65 @@ public sealed class FaultInjectionTests
             () => new InProcFabric(new InProcFabricOptions { OneWayLatency = TimeSpan.FromTicks(-1) }));
     }
 
+    [Fact]
+    public async Task A_held_link_keeps_requests_back_until_released_then_runs_them_in_post_order()
+    {
+        await using var target = new InProcTarget();
+        var region = target.Endpoint.RegisterRegion(4096);
+        var queuePair = await target.ConnectAsync(Client);
+        target.Fabric.Faults.HoldLink(Client, InProcTarget.TargetNode);
+
+        var first = queuePair.WriteAsync(0, 0, Word(1)).AsTask();
+        var second = queuePair.CompareAndSwapAsync(0, 0, 1, 2).AsTask();
+        var other = await target.ConnectAsync(new NodeId(2));
+        await other.WriteAsync(0, 8, Word(9)); // other links are not held
+
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(0UL, region.ReadWord(0));
+
+        var released = target.Fabric.Faults.ReleaseLink(Client, InProcTarget.TargetNode);
+
+        Assert.Equal(2, released.Count);
+        await first;
+        Assert.Equal(1UL, await second); // the CAS ran after the WRITE it was posted after
+        Assert.Equal(2UL, region.ReadWord(0));
+        Assert.Equal(9UL, region.ReadWord(8));
+        await queuePair.WriteAsync(0, 16, Word(3)); // released: later posts run at once
+        Assert.Empty(target.Fabric.Faults.ReleaseLink(Client, InProcTarget.TargetNode));
+    }
+
+    [Fact]
+    public async Task A_held_batch_released_after_its_deadline_is_refused_as_expired_and_does_not_land()
+    {
+        var clock = new SettableClock();
+        await using var target = new InProcTarget(new InProcFabricOptions { TimeProvider = clock });
+        var region = target.Endpoint.RegisterRegion(4096);
+        var queuePair = await target.ConnectAsync(Client);
+        target.Fabric.Faults.HoldLink(Client, InProcTarget.TargetNode);
+        var batch = new VerbBatch();
+        batch.Write(0, 0, Word(7));
+        batch.NotAfter = clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+        var posted = queuePair.PostAsync(batch).AsTask();
+
+        clock.Now += TimeSpan.FromSeconds(1) + BatchDeadline.Default.ClockSkewAllowance + TimeSpan.FromMilliseconds(1);
+        var released = target.Fabric.Faults.ReleaseLink(Client, InProcTarget.TargetNode);
+
+        var error = await Assert.ThrowsAsync<TransportException>(() => posted);
+        Assert.Equal(TransportError.Expired, error.Error);
+        Assert.Same(batch, Assert.Single(released));
+        Assert.Equal(TransportError.Expired, batch.Error);
+        Assert.Equal(0UL, region.ReadWord(0));
+    }
+
+    /// <summary>A wall clock the test sets; the fabric judges deadlines by it.</summary>
+    private sealed class SettableClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     private static byte[] Word(ulong value)
     {
         var bytes = new byte[8];
