@@ -241,7 +241,9 @@ public sealed partial class SafeGuessClient
 
                 // Ops on one key queue (a sweep may hold the key while a caller arrives); the
                 // state is looked up again because a sweep may have released it meanwhile.
-                state.Released ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                // Continuations run where Leave completes this (outside the lock), not on the
+                // thread pool: a simulation drives every step of a run on one thread.
+                state.Released ??= new TaskCompletionSource();
                 released = state.Released.Task;
             }
 
