@@ -199,7 +199,7 @@ public sealed partial class SafeGuessClient
         var expected = new ulong[_nodes.Count];
         for (var i = 0; i < expected.Length; i++)
         {
-            expected[i] = snapshot.HelpedOn(i, writer);
+            expected[i] = snapshot.HelpedOn(i, writer, entry);
         }
 
         var confirmed = new bool[_nodes.Count];

@@ -85,31 +85,40 @@ internal sealed class SwarmSnapshot
         return max;
     }
 
-    /// <summary>Where a writer keeps its entry for this key, as any replying node shows it; -1 if none.</summary>
+    /// <summary>
+    /// The writer's entry for the key: the one holding the writer's newest word on the replying
+    /// nodes; -1 when none shows one. A node a sweep's zeroing missed may still show an older
+    /// entry of the writer under the key, which the writer reused for another key elsewhere; the
+    /// newest word marks the current one, as in recovery (the writer's words only grow).
+    /// </summary>
     public int EntryOf(int writer)
     {
+        var best = -1;
+        ulong newest = 0;
         foreach (var node in _nodes)
         {
             foreach (var entry in node ?? [])
             {
-                if (entry.Writer == writer)
+                var word = Math.Max(entry.Slot, entry.Helped);
+                if (entry.Writer == writer && (best < 0 || word > newest))
                 {
-                    return entry.Entry;
+                    best = entry.Entry;
+                    newest = word;
                 }
             }
         }
 
-        return -1;
+        return best;
     }
 
-    /// <summary>The helped word of a writer's entry on a node (0 when the node lacks the entry or did not reply).</summary>
-    public ulong HelpedOn(int node, int writer)
+    /// <summary>The helped word of the writer's entry <paramref name="entry"/> on a node (0 when the node lacks it or did not reply).</summary>
+    public ulong HelpedOn(int node, int writer, int entry)
     {
-        foreach (var entry in _nodes[node] ?? [])
+        foreach (var words in _nodes[node] ?? [])
         {
-            if (entry.Writer == writer)
+            if (words.Writer == writer && words.Entry == entry)
             {
-                return entry.Helped;
+                return words.Helped;
             }
         }
 

@@ -4,13 +4,13 @@ using static Grid.Simulation.Tests.Swarm.Regressions.RegressionCluster;
 namespace Grid.Simulation.Tests.Swarm.Regressions;
 
 /// <summary>
-/// KNOWN BUG on main (found while writing <see cref="RecoveryKeyTests"/>; fails on purpose):
-/// after a sweep's zeroing missed node 0, node 0 still shows writer 1's entry 0 under the old
+/// Found while writing <see cref="RecoveryKeyTests"/>: after a sweep's zeroing missed node 0, node 0 still shows writer 1's entry 0 under the old
 /// key while nodes 1 and 2 reuse entry 0 for the new key, and the restarted writer puts the old
 /// key into entry 1. A reader's write-back for the old key takes the entry from
 /// SwarmSnapshot.EntryOf, the first entry of the writer any replying node shows: the stale
 /// entry 0 on node 0. It then raises the helped word of entry 0 on every node, which on nodes
-/// 1 and 2 is the new key's entry, so the new key reads the old key's value.
+/// 1 and 2 is the new key's entry, so the new key read the old key's value. The entry is now
+/// the one holding the writer's newest word.
 /// </summary>
 public sealed class StaleEntryWriteBackTests
 {
@@ -35,8 +35,7 @@ public sealed class StaleEntryWriteBackTests
         ClockSkewAllowance = TimeSpan.FromMilliseconds(500),
     };
 
-    [Fact(Skip = "known bug, open: a write-back picks the writer's entry from the first node that shows one " +
-        "(SwarmSnapshot.EntryOf), a stale entry a sweep missed; see the issue 13 note")]
+    [Fact]
     public async Task A_write_back_never_raises_another_keys_entry_when_a_node_still_shows_a_swept_entry()
     {
         using var cluster = new RegressionCluster(Options);
