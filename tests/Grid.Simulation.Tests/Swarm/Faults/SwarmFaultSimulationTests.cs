@@ -16,14 +16,15 @@ public sealed class SwarmFaultSimulationTests
     /// </summary>
     private static readonly Dictionary<int, string> KnownFailing = new()
     {
-        [3744] = "a final read never finishes after a takeover, a sweep and a memory-node restart",
-        [4448] = "a final read never finishes after a takeover, a sweep and a memory-node restart",
-        [5747] = "the new holder is fenced by a slot word of the old holder above its own after a takeover " +
-            "(the old holder's cut-short write, on a node recovery did not read)",
-        [5855] = "a final read never finishes after a writer crash and restart",
-        [7233] = "under investigation",
-        [7780] = "under investigation",
-        [8307] = "under investigation",
+        // One root cause (issue 13 note): a restarted or taking-over writer's recovery reads one
+        // majority, so a word its predecessor left on a minority is never resolved, its buffer is
+        // handed out again and the guess clock stays below it.
+        [3744] = "recovery misses a minority leftover; its stale pin lands in a reused buffer (value lost)",
+        [4448] = "recovery misses a minority leftover whose buffer is reused: reads of its key never finish",
+        [5747] = "recovery misses a minority leftover above the new holder's guess: the new holder fences itself",
+        [5855] = "recovery misses a minority leftover whose buffer is reused: reads of its key never finish",
+        [7233] = "recovery misses a minority leftover above the new holder's guess: the new holder fences itself",
+        [8307] = "recovery misses a minority leftover above the new holder's guess: the new holder fences itself",
     };
 
     public static TheoryData<int> KnownFailingSeeds => new(KnownFailing.Keys);
