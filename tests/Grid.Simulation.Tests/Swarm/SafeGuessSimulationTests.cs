@@ -12,7 +12,7 @@ public sealed class SafeGuessSimulationTests
     [Fact]
     public void Thousands_of_seeded_schedules_are_linearizable()
     {
-        var seeds = Seeds(defaultCount: 6000);
+        var seeds = SimulationSeeds.Get(defaultCount: 6000);
         var operations = 0;
         var counters = new List<SwarmClientCounters>();
         foreach (var seed in seeds)
@@ -56,17 +56,5 @@ public sealed class SafeGuessSimulationTests
         }
 
         Assert.Fail($"no seed out of 3000 exposed {mutation}");
-    }
-
-    private static IReadOnlyList<int> Seeds(int defaultCount)
-    {
-        var one = Environment.GetEnvironmentVariable("GRID_SEED");
-        if (int.TryParse(one, out var seed))
-        {
-            return [seed];
-        }
-
-        var count = int.TryParse(Environment.GetEnvironmentVariable("GRID_SEEDS"), out var n) ? n : defaultCount;
-        return Enumerable.Range(0, count).ToList();
     }
 }

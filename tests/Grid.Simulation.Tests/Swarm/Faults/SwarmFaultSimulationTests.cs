@@ -40,7 +40,7 @@ public sealed class SwarmFaultSimulationTests
     [Fact]
     public void Ten_thousand_seeds_with_time_deletes_restarts_takeovers_and_node_faults_stay_linearizable()
     {
-        var seeds = Seeds(defaultCount: 10_000 + KnownFailing.Count).Where(s => !KnownFailing.ContainsKey(s) || Environment.GetEnvironmentVariable("GRID_SEED") is not null).ToList();
+        var seeds = SimulationSeeds.Get(defaultCount: 10_000 + KnownFailing.Count).Where(s => !KnownFailing.ContainsKey(s) || Environment.GetEnvironmentVariable("GRID_SEED") is not null).ToList();
         var coverage = new SimulationCoverage();
         var operations = 0;
         var failures = new List<SimulationOutcome>();
@@ -80,17 +80,5 @@ public sealed class SwarmFaultSimulationTests
             Assert.True(coverage.KeptWrites > 0, summary);
             Assert.True(coverage.RetriedWrites > 0, summary);
         }
-    }
-
-    private static IReadOnlyList<int> Seeds(int defaultCount)
-    {
-        var one = Environment.GetEnvironmentVariable("GRID_SEED");
-        if (int.TryParse(one, out var seed))
-        {
-            return [seed];
-        }
-
-        var count = int.TryParse(Environment.GetEnvironmentVariable("GRID_SEEDS"), out var n) ? n : defaultCount;
-        return Enumerable.Range(0, count).ToList();
     }
 }
