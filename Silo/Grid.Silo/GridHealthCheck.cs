@@ -8,9 +8,10 @@ namespace Grid.Silo;
 /// <summary>
 /// /health: healthy when the SWARM storage is connected and every memory node answers. Degraded
 /// when only a majority does (writes still succeed, one more failure would stop them), when the
-/// silo's writer lease has expired unrenewed, or when the cluster's SWARM timestamps run out
-/// within two hours. Unhealthy when fewer answer or the silo's writer id was taken from it. The
-/// JSON body lists the silo, its writer id, each memory node and the timestamp headroom.
+/// silo's writer lease has expired unrenewed, or when SWARM's timestamp refresh is half way to
+/// its deadline. Unhealthy when fewer answer, the silo's writer id was taken from it, or the
+/// refresh is past its deadline (writes fail). The JSON body lists the silo, its writer id, each
+/// memory node and how long ago the last timestamp refresh began.
 /// </summary>
 public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails silo, GridSiloOptions options) : IHealthCheck
 {
@@ -32,13 +33,14 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
         data["writerIdSource"] = options.WriterId == 0 ? "leased" : "configured";
         var nodes = storage.MemoryNodeHealth;
         data["memoryNodes"] = nodes;
-        var headroom = storage.TimestampHeadroom;
-        if (headroom is { } left)
+        var sinceRefresh = storage.SinceTimestampRefresh;
+        if (sinceRefresh is { } since)
         {
-            data["timestampHeadroom"] = Describe(left);
+            data["timestampRefresh"] = $"{Describe(since)} ago";
         }
 
-        var (status, description) = Evaluate(nodes.Count(n => n.Reachable), nodes.Count, headroom);
+        var (status, description) = Evaluate(
+            nodes.Count(n => n.Reachable), nodes.Count, sinceRefresh, storage.TimestampRefreshDeadline);
         if (storage.WriterLeaseExpiresAt is { } expires)
         {
             data["writerLeaseExpires"] = expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
@@ -51,30 +53,32 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
 
     /// <summary>
     /// The status from what the silo sees: memory nodes (all reachable: healthy; a majority:
-    /// degraded; fewer: unhealthy) and the cluster's SWARM timestamps (below
-    /// <see cref="SwarmGrainStorage.TimestampHeadroomWarning"/>: degraded; none left: unhealthy,
-    /// since every write then fails).
+    /// degraded; fewer: unhealthy) and SWARM's timestamp refresh (more than half its deadline
+    /// ago: degraded; past it: unhealthy, since every write then fails until one finishes).
     /// </summary>
-    public static (HealthStatus Status, string Description) Evaluate(int reachable, int nodes, TimeSpan? timestampHeadroom)
+    public static (HealthStatus Status, string Description) Evaluate(
+        int reachable, int nodes, TimeSpan? sinceRefresh, TimeSpan? refreshDeadline)
     {
         var (status, description) = reachable == nodes
             ? (HealthStatus.Healthy, $"{reachable} of {nodes} memory nodes reachable")
             : reachable > nodes / 2
                 ? (HealthStatus.Degraded, $"{reachable} of {nodes} memory nodes reachable; a majority is enough")
                 : (HealthStatus.Unhealthy, $"{reachable} of {nodes} memory nodes reachable; a majority is needed");
-        if (timestampHeadroom is not { } left || left >= SwarmGrainStorage.TimestampHeadroomWarning)
+        if (sinceRefresh is not { } since || refreshDeadline is not { } deadline || since <= deadline / 2)
         {
             return (status, description);
         }
 
-        if (left == TimeSpan.Zero)
+        if (since > deadline)
         {
             return (HealthStatus.Unhealthy,
-                $"{description}; SWARM timestamps are used up: writes fail until the memory nodes are formatted anew");
+                $"{description}; no SWARM timestamp refresh has finished for {Describe(since)}: writes fail until " +
+                "one does, which needs every memory node");
         }
 
         return (status == HealthStatus.Unhealthy ? status : HealthStatus.Degraded,
-            $"{description}; SWARM timestamps run out in {Describe(left)}, then writes fail");
+            $"{description}; no SWARM timestamp refresh has finished for {Describe(since)}: writes fail after " +
+            $"{Describe(deadline)} (a refresh needs every memory node)");
     }
 
     /// <summary>
@@ -100,13 +104,13 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
         return (status, description);
     }
 
-    /// <summary>A headroom for people: "19h 5m", "42m 10s", "more than 10,000 days".</summary>
-    public static string Describe(TimeSpan headroom) => headroom switch
+    /// <summary>A duration for people: "19h 5m", "42m 10s", "more than 10,000 days".</summary>
+    public static string Describe(TimeSpan duration) => duration switch
     {
         { TotalDays: > 10_000 } => "more than 10,000 days",
-        { TotalDays: >= 1 } => $"{(int)headroom.TotalDays}d {headroom.Hours}h",
-        { TotalHours: >= 1 } => $"{(int)headroom.TotalHours}h {headroom.Minutes}m",
-        _ => $"{headroom.Minutes}m {headroom.Seconds}s",
+        { TotalDays: >= 1 } => $"{(int)duration.TotalDays}d {duration.Hours}h",
+        { TotalHours: >= 1 } => $"{(int)duration.TotalHours}h {duration.Minutes}m",
+        _ => $"{duration.Minutes}m {duration.Seconds}s",
     };
 
     /// <summary>Writes the report as JSON: status, description, silo and memory nodes.</summary>

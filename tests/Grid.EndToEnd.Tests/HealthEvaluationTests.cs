@@ -3,30 +3,30 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Grid.EndToEnd.Tests;
 
-/// <summary>What /health says for memory-node reachability, the SWARM timestamp headroom and the writer id.</summary>
+/// <summary>What /health says for memory-node reachability, the SWARM timestamp refresh and the writer id.</summary>
 public sealed class HealthEvaluationTests
 {
     [Theory]
-    [InlineData(3, 3, 19.0, HealthStatus.Healthy, "3 of 3 memory nodes reachable")]
-    [InlineData(2, 3, 19.0, HealthStatus.Degraded, "2 of 3 memory nodes reachable; a majority is enough")]
-    [InlineData(1, 3, 19.0, HealthStatus.Unhealthy, "1 of 3 memory nodes reachable; a majority is needed")]
+    [InlineData(3, 3, 0.5, HealthStatus.Healthy, "3 of 3 memory nodes reachable")]
+    [InlineData(2, 3, 0.5, HealthStatus.Degraded, "2 of 3 memory nodes reachable; a majority is enough")]
+    [InlineData(1, 3, 0.5, HealthStatus.Unhealthy, "1 of 3 memory nodes reachable; a majority is needed")]
     [InlineData(3, 3, 2.0, HealthStatus.Healthy, "3 of 3 memory nodes reachable")]
-    [InlineData(3, 3, 1.5, HealthStatus.Degraded, "SWARM timestamps run out in 1h 30m, then writes fail")]
-    [InlineData(2, 3, 0.25, HealthStatus.Degraded, "a majority is enough; SWARM timestamps run out in 15m 0s")]
-    [InlineData(1, 3, 0.25, HealthStatus.Unhealthy, "a majority is needed; SWARM timestamps run out in 15m 0s")]
-    [InlineData(3, 3, 0.0, HealthStatus.Unhealthy, "SWARM timestamps are used up: writes fail until the memory nodes are formatted anew")]
-    public void Status_and_description(int reachable, int nodes, double headroomHours, HealthStatus status, string expected)
+    [InlineData(2, 3, 2.5, HealthStatus.Degraded, "a majority is enough; no SWARM timestamp refresh has finished for 2h 30m: writes fail after 4h 0m")]
+    [InlineData(1, 3, 2.5, HealthStatus.Unhealthy, "a majority is needed; no SWARM timestamp refresh has finished for 2h 30m")]
+    [InlineData(3, 3, 4.25, HealthStatus.Unhealthy, "no SWARM timestamp refresh has finished for 4h 15m: writes fail until one does")]
+    public void Status_and_description(int reachable, int nodes, double sinceRefreshHours, HealthStatus status, string expected)
     {
-        var (actual, description) = GridHealthCheck.Evaluate(reachable, nodes, TimeSpan.FromHours(headroomHours));
+        var (actual, description) = GridHealthCheck.Evaluate(
+            reachable, nodes, TimeSpan.FromHours(sinceRefreshHours), TimeSpan.FromHours(4));
 
         Assert.Equal(status, actual);
         Assert.Contains(expected, description, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void No_headroom_known_yet_leaves_the_memory_node_verdict()
+    public void No_refresh_known_yet_leaves_the_memory_node_verdict()
     {
-        Assert.Equal(HealthStatus.Healthy, GridHealthCheck.Evaluate(3, 3, null).Status);
+        Assert.Equal(HealthStatus.Healthy, GridHealthCheck.Evaluate(3, 3, null, null).Status);
     }
 
     [Fact]

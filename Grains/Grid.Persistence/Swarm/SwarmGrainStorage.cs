@@ -50,6 +50,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     private CancellationTokenSource? _sweepStop;
     private Task _sweep = Task.CompletedTask;
     private long _releasedStates;
+    private bool _refreshOverdue;
 
     public SwarmGrainStorage(
         string name,
@@ -98,16 +99,14 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     public SwarmClientCounters? Counters => _store?.Counters;
 
     /// <summary>
-    /// Below this, the silo warns that the cluster's SWARM timestamps are running out (log at
-    /// start, <c>/health</c> degraded): writes fail once they are used up.
+    /// How long ago the last timestamp refresh over every memory node began
+    /// (<see cref="SwarmKvStore.SinceTimestampRefresh"/>; the sweep runs them); null before the
+    /// provider connects. Writes fail once it passes <see cref="TimestampRefreshDeadline"/>.
     /// </summary>
-    public static readonly TimeSpan TimestampHeadroomWarning = TimeSpan.FromHours(2);
+    public TimeSpan? SinceTimestampRefresh => _store?.SinceTimestampRefresh;
 
-    /// <summary>
-    /// How long the cluster's SWARM timestamps last (<see cref="SwarmKvStore.TimestampHeadroom"/>);
-    /// null before the provider connects.
-    /// </summary>
-    public TimeSpan? TimestampHeadroom => _store?.TimestampHeadroom;
+    /// <summary>See <see cref="SwarmOptions.TimestampRefreshDeadline"/>; null before the provider connects.</summary>
+    public TimeSpan? TimestampRefreshDeadline => _store?.TimestampRefreshDeadline;
 
     /// <summary>How many cleared states the sweep has released (entries and buffers freed).</summary>
     public long ReleasedStates => Interlocked.Read(ref _releasedStates);
@@ -140,19 +139,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         Hold(lease);
         SwarmGrainStorageLog.Connected(_logger, _name, lease.WriterId, lease.Forced ? "configured" : "leased", _source.Describe(),
             _queuePairs.Count(p => p.State == QueuePairState.Ready), _queuePairs.Count, regionBytes);
-        var headroom = store.TimestampHeadroom;
-        var now = DateTimeOffset.UtcNow;
-        var runsOut = headroom > DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + headroom;
-        if (headroom < TimestampHeadroomWarning)
-        {
-            SwarmGrainStorageLog.TimestampsRunningOut(_logger, _name, headroom, runsOut);
-        }
-        else
-        {
-            SwarmGrainStorageLog.TimestampHeadroom(_logger, _name, headroom, runsOut);
-        }
-
-        _metrics.TrackHeadroom(() => TimestampHeadroom);
+        _metrics.TrackRefreshAge(() => SinceTimestampRefresh);
 
         _sweep = SweepLoopAsync(_sweepStop.Token);
     }
@@ -247,7 +234,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _metrics.StopTrackingHeadroom();
+        _metrics.StopTrackingRefreshAge();
         if (_sweepStop is { } stop)
         {
             await stop.CancelAsync().ConfigureAwait(false);
@@ -502,6 +489,15 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
                     Interlocked.Add(ref _releasedStates, released);
                     SwarmGrainStorageLog.Swept(_logger, _name, released);
                 }
+
+                // Refreshes stall only while a memory node does not answer; say so once, not every sweep.
+                var overdue = store.SinceTimestampRefresh > store.TimestampRefreshDeadline / 2;
+                if (overdue && !_refreshOverdue)
+                {
+                    SwarmGrainStorageLog.TimestampRefreshOverdue(_logger, _name, store.SinceTimestampRefresh, store.TimestampRefreshDeadline);
+                }
+
+                _refreshOverdue = overdue;
             }
             catch (Exception ex) when (ex is QuorumUnavailableException or TransportException or SwarmWriterConflictException)
             {

@@ -22,13 +22,9 @@ internal static partial class SwarmGrainStorageLog
     [LoggerMessage(5, LogLevel.Warning, "SWARM grain storage {Name}: sweep of deleted states failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception, string name);
 
-    [LoggerMessage(7, LogLevel.Information,
-        "SWARM grain storage {Name}: this cluster's timestamps last {Headroom} more (until about {RunsOut:u}); writes then fail until the memory nodes are formatted anew")]
-    public static partial void TimestampHeadroom(ILogger logger, string name, TimeSpan headroom, DateTimeOffset runsOut);
-
     [LoggerMessage(8, LogLevel.Warning,
-        "SWARM grain storage {Name}: this cluster's timestamps run out in {Headroom} (about {RunsOut:u}); writes then fail until the memory nodes are formatted anew")]
-    public static partial void TimestampsRunningOut(ILogger logger, string name, TimeSpan headroom, DateTimeOffset runsOut);
+        "SWARM grain storage {Name}: no timestamp refresh over every memory node has finished for {Since}; writes fail once that reaches {Deadline} (is a memory node unreachable?)")]
+    public static partial void TimestampRefreshOverdue(ILogger logger, string name, TimeSpan since, TimeSpan deadline);
 
     [LoggerMessage(9, LogLevel.Critical,
         "SWARM grain storage {Name}: lost the lease of writer id {WriterId}: {Reason}")]

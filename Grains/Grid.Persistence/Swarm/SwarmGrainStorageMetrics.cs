@@ -17,12 +17,12 @@ internal sealed class SwarmGrainStorageMetrics
     private static readonly Counter<long> Conflicts = Meter.CreateCounter<long>(
         "grid.storage.conflicts", description: "ETag mismatches and writes that met another activation");
 
-    /// <summary>The providers of this process whose timestamp headroom the gauge reports.</summary>
-    private static readonly ConcurrentDictionary<SwarmGrainStorageMetrics, Func<TimeSpan?>> Headrooms = new();
+    /// <summary>The providers of this process whose timestamp refresh age the gauge reports.</summary>
+    private static readonly ConcurrentDictionary<SwarmGrainStorageMetrics, Func<TimeSpan?>> RefreshAges = new();
 
-    private static readonly ObservableGauge<double> Headroom = Meter.CreateObservableGauge(
-        "grid.storage.timestamp_headroom", ObserveHeadrooms, "s",
-        "How long the SWARM cluster's timestamps last; writes fail when they are used up");
+    private static readonly ObservableGauge<double> RefreshAge = Meter.CreateObservableGauge(
+        "grid.storage.timestamp_refresh_age", ObserveRefreshAges, "s",
+        "Time since the last SWARM timestamp refresh over every memory node began; writes fail past the deadline");
 
     private readonly KeyValuePair<string, object?> _provider;
 
@@ -35,18 +35,18 @@ internal sealed class SwarmGrainStorageMetrics
 
     public void Conflict(string operation) => Conflicts.Add(1, _provider, new("operation", operation));
 
-    /// <summary>Reports <paramref name="headroom"/> on the gauge until <see cref="StopTrackingHeadroom"/>.</summary>
-    public void TrackHeadroom(Func<TimeSpan?> headroom) => Headrooms[this] = headroom;
+    /// <summary>Reports <paramref name="age"/> on the gauge until <see cref="StopTrackingRefreshAge"/>.</summary>
+    public void TrackRefreshAge(Func<TimeSpan?> age) => RefreshAges[this] = age;
 
-    public void StopTrackingHeadroom() => Headrooms.TryRemove(this, out _);
+    public void StopTrackingRefreshAge() => RefreshAges.TryRemove(this, out _);
 
-    private static IEnumerable<Measurement<double>> ObserveHeadrooms()
+    private static IEnumerable<Measurement<double>> ObserveRefreshAges()
     {
-        foreach (var (metrics, headroom) in Headrooms)
+        foreach (var (metrics, age) in RefreshAges)
         {
-            if (headroom() is { } left)
+            if (age() is { } since)
             {
-                yield return new Measurement<double>(left.TotalSeconds, metrics._provider);
+                yield return new Measurement<double>(since.TotalSeconds, metrics._provider);
             }
         }
     }

@@ -20,10 +20,26 @@ public sealed partial class SafeGuessClient
         var state = await EnterAsync(key).ConfigureAwait(false);
         try
         {
+            return await ReadEnteredAsync(state, allNodes: false).ConfigureAwait(false);
+        }
+        finally
+        {
+            Leave(state);
+        }
+    }
+
+    /// <summary>
+    /// The read, on a key this client has entered. With <paramref name="allNodes"/> every
+    /// snapshot waits for every memory node (the refresh: no word may hide on a node it skipped).
+    /// </summary>
+    private async Task<SwarmReadResult> ReadEnteredAsync(SwarmObjectState state, bool allNodes)
+    {
+        var key = state.KeyHash;
+        {
             var roundtrips = 0;
             for (var attempt = 0; attempt < ReadAttemptsMax; attempt++)
             {
-                var read = new ReadContext(_time.GetTimestamp());
+                var read = new ReadContext(_time.GetTimestamp()) { AllNodes = allNodes };
                 SwarmReadResult? result;
                 try
                 {
@@ -47,10 +63,6 @@ public sealed partial class SafeGuessClient
                 $"spec §2.5 (6): a read of key {key:x} by writer {WriterId} did not finish in " +
                 $"{ReadAttemptsMax} attempts");
         }
-        finally
-        {
-            Leave(state);
-        }
     }
 
     /// <summary>One pass of the read; null when it must start over (a buffer went missing, or too old).</summary>
@@ -59,15 +71,15 @@ public sealed partial class SafeGuessClient
         var snapshotsMax = 2 * _layout.Options.MaxWriters + 4;
         for (var pass = 0; pass < snapshotsMax; pass++)
         {
-            var snapshot = await SnapshotAsync(state.KeyHash).ConfigureAwait(false);
+            var snapshot = await SnapshotAsync(state.KeyHash, read.AllNodes ? _nodes.Count : Quorum).ConfigureAwait(false);
             read.Roundtrips++;
             while (true)
             {
                 var top = snapshot.MappedMax(read.Substitutions);
                 foreach (var word in snapshot.Words())
                 {
-                    _clock.Observe(Tsp.Timestamp(word));
-                    read.Observed = Math.Max(read.Observed, Tsp.Identity(word));
+                    _clock.ObserveWord(word);
+                    read.Observed = _ring.Max(read.Observed, Tsp.Identity(word));
                 }
 
                 if (top == 0)
@@ -83,7 +95,7 @@ public sealed partial class SafeGuessClient
                 }
 
                 var writer = Tsp.Writer(top);
-                if (read.SeenMax.TryGetValue(writer, out var earlier) && identity > earlier)
+                if (read.SeenMax.TryGetValue(writer, out var earlier) && _ring.IsAfter(identity, earlier))
                 {
                     // The writer finished an op during this read and began another: this one
                     // may be withdrawn yet, so read as if it had not begun.
@@ -98,7 +110,7 @@ public sealed partial class SafeGuessClient
                     continue;
                 }
 
-                if (read.SeenMax.TryGetValue(writer, out earlier) && identity < earlier)
+                if (read.SeenMax.TryGetValue(writer, out earlier) && _ring.IsAfter(earlier, identity))
                 {
                     // The prev of the writer's later op: final.
                     return await FinishAsync(state, read, snapshot, top, mustWriteBack: true, null)
@@ -172,7 +184,7 @@ public sealed partial class SafeGuessClient
             Counters.WriteBack();
         }
 
-        return new SwarmReadResult(value, 0, fromInPlace);
+        return new SwarmReadResult(value, 0, fromInPlace) { Word = word };
     }
 
     /// <summary>
@@ -226,7 +238,7 @@ public sealed partial class SafeGuessClient
                 }
 
                 batch.CompareAndSwap(RegionId, entryOffset + SwarmLayout.HelpedOffsetInEntry,
-                    expected[i], Math.Max(expected[i], verified));
+                    expected[i], _ring.Max(expected[i], verified));
                 batches[i] = batch;
             }
 
@@ -242,7 +254,7 @@ public sealed partial class SafeGuessClient
                 }
 
                 var old = batch.Result(batch.Count - 1);
-                if (old == expected[i] || old >= verified)
+                if (old == expected[i] || _ring.Compare(old, verified) >= 0)
                 {
                     confirmed[i] = true;
                 }
@@ -400,7 +412,7 @@ public sealed partial class SafeGuessClient
     /// One roundtrip: the key's bucket from every node, with the bucket's in-place records from
     /// the f+1 nodes that hold them.
     /// </summary>
-    private async Task<SwarmSnapshot> SnapshotAsync(ulong keyHash)
+    private async Task<SwarmSnapshot> SnapshotAsync(ulong keyHash, int needed)
     {
         var bucket = _layout.BucketOf(keyHash);
         var directories = new byte[_nodes.Count][];
@@ -420,7 +432,7 @@ public sealed partial class SafeGuessClient
             batches[i] = batch;
         }
 
-        var call = await RoundtripAsync(batches).ConfigureAwait(false);
+        var call = await RoundtripAsync(batches, needed).ConfigureAwait(false);
         return Snapshot(keyHash, call, directories, inPlace);
     }
 
@@ -447,6 +459,9 @@ public sealed partial class SafeGuessClient
         public long Started { get; } = started;
 
         public int Roundtrips { get; set; }
+
+        /// <summary>Snapshots wait for every node, not a majority.</summary>
+        public bool AllNodes { get; init; }
 
         /// <summary>The highest word identity (any writer, verified or not) the read saw.</summary>
         public ulong Observed { get; set; }

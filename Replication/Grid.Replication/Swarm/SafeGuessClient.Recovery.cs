@@ -71,10 +71,10 @@ public sealed partial class SafeGuessClient
             }
 
             var hash = BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at));
-            var word = Math.Max(
+            var word = _ring.Max(
                 BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)),
                 BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.HelpedOffsetInEntry)));
-            if (hash != 0 && word > newest)
+            if (hash != 0 && _ring.IsAfter(word, newest))
             {
                 keyHash = hash;
                 newest = word;
@@ -93,7 +93,7 @@ public sealed partial class SafeGuessClient
         {
             if (call.Succeeded[i] && BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at)) == keyHash)
             {
-                last = Math.Max(last, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)));
+                last = _ring.Max(last, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)));
             }
         }
 
@@ -104,7 +104,7 @@ public sealed partial class SafeGuessClient
         }
 
         keys[entry] = keyHash;
-        var state = new SwarmObjectState(keyHash, bucket, _nodes.Count) { Entry = entry, Last = last };
+        var state = new SwarmObjectState(keyHash, bucket, _nodes.Count, _time) { Entry = entry, Last = last };
         for (var i = 0; i < _nodes.Count; i++)
         {
             var slot = call.Succeeded[i] ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)) : last;
@@ -112,7 +112,7 @@ public sealed partial class SafeGuessClient
             state.Expected[i] = slot;
             foreach (var word in (ulong[])[slot, helped])
             {
-                _clock.Observe(Tsp.Timestamp(word));
+                _clock.ObserveWord(word);
                 if (word != 0 && Tsp.Writer(word) == WriterId)
                 {
                     owned.Add(Tsp.BufferId(word));
@@ -224,13 +224,13 @@ public sealed partial class SafeGuessClient
         }
 
         var read = await RoundtripAsync(reads).ConfigureAwait(false);
-        var earlier = Enumerable.Range(0, _nodes.Count)
+        var below = Enumerable.Range(0, _nodes.Count)
             .Where(i => read.Succeeded[i])
             .Select(i => BinaryPrimitives.ReadUInt64LittleEndian(words[i]))
-            .Where(w => Tsp.Identity(w) < Tsp.Identity(orphan))
-            .DefaultIfEmpty(ulong.MaxValue)
-            .Max();
-        if (earlier == ulong.MaxValue)
+            .Where(w => _ring.Compare(Tsp.Identity(w), Tsp.Identity(orphan)) < 0)
+            .ToList();
+        var earlier = below.Aggregate(0UL, _ring.Max);
+        if (below.Count == 0)
         {
             throw new InvariantViolationException(
                 $"spec §2.4: writer {WriterId}'s word {Tsp.Describe(orphan)} of key {state.KeyHash:x} sits in the " +

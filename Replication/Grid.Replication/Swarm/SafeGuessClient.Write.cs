@@ -27,6 +27,8 @@ public sealed partial class SafeGuessClient
                 $"values are at most {_layout.Options.MaxValueBytes} bytes (SwarmOptions.MaxValueBytes)");
         }
 
+        await ThrowIfRefreshOverdueAsync().ConfigureAwait(false);
+
         var state = await EnterAsync(key).ConfigureAwait(false);
         try
         {
@@ -46,7 +48,7 @@ public sealed partial class SafeGuessClient
     private async Task<SwarmWriteResult> WriteCoreAsync(SwarmObjectState state, ReadOnlyMemory<byte> value)
     {
         var settle = await SettleAsync(state).ConfigureAwait(false);
-        var prev = state.Last;
+        var prev = state.LiveLast(LiveWordAge);
         var bufferId = AllocateBuffer(value.Length);
         var guess = Tsp.Make(_clock.Next(), bufferId, WriterId, verified: false);
         var image = BufferImage(prev, guess, value.Span);
@@ -58,13 +60,18 @@ public sealed partial class SafeGuessClient
         catch (Exception) when (FencedReason is null && state.Unsettled is null)
         {
             // Perhaps on some nodes, perhaps returned by a reader: settled by the next write.
-            state.Unsettled = new UnsettledWrite(guess, prev, bufferId, image);
+            state.Unsettled = new UnsettledWrite(guess, prev, bufferId, image) { At = _time.GetTimestamp() };
             throw;
         }
     }
 
+    /// <summary>
+    /// The write of a guess. With <paramref name="retryAbove"/> false (a refresh), a withdrawn
+    /// guess is not written again: the result's word is then 0, and a later write replaced it.
+    /// </summary>
     private async Task<SwarmWriteResult> WriteGuessAsync(
-        SwarmObjectState state, ReadOnlyMemory<byte> value, ulong prev, uint bufferId, ulong guess, byte[] image)
+        SwarmObjectState state, ReadOnlyMemory<byte> value, ulong prev, uint bufferId, ulong guess, byte[] image,
+        bool retryAbove = true)
     {
 
         // RTT1, one batch per node: READ bucket; READ own incarnation; WRITE buffer; WRITE own
@@ -88,10 +95,10 @@ public sealed partial class SafeGuessClient
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
         CheckIncarnation(call, incarnations);
         var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxOfOtherWriters(WriterId);
-        _clock.Observe(Tsp.Timestamp(maxPre));
+        _clock.ObserveWord(maxPre);
         var roundtrips = 1 + await PublishAsync(state, guess, call, null).ConfigureAwait(false);
 
-        if (guess > maxPre || Mutation == SwarmProtocolMutation.StaleGuessTreatedAsFresh)
+        if (_ring.IsAfter(guess, maxPre) || Mutation == SwarmProtocolMutation.StaleGuessTreatedAsFresh)
         {
             Complete(state, prev, guess);
             state.Background = VerifyInBackgroundAsync(state, guess, value);
@@ -114,6 +121,11 @@ public sealed partial class SafeGuessClient
         // Withdrawn: no reader can return the guess. Write again above everything seen; the
         // guess's buffer is retired once a later word has replaced it in the slot.
         state.RetireOnNextWrite.Add(bufferId);
+        if (!retryAbove)
+        {
+            return new SwarmWriteResult(SwarmWritePath.Retried, roundtrips, 0, Tsp.Identity(maxPre));
+        }
+
         var retry = await WriteAboveAsync(state, prev, value, maxPre).ConfigureAwait(false);
         roundtrips += retry.Roundtrips;
 
@@ -127,8 +139,9 @@ public sealed partial class SafeGuessClient
         await SettleAsync(state).ConfigureAwait(false);
         var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
         var others = snapshot.MaxOfOtherWriters(WriterId);
-        var max = Math.Max(others, state.Last);
-        var write = await WriteAboveAsync(state, state.Last, value, max).ConfigureAwait(false);
+        var last = state.LiveLast(LiveWordAge);
+        var max = _ring.Max(others, last);
+        var write = await WriteAboveAsync(state, last, value, max).ConfigureAwait(false);
         return new SwarmWriteResult(
             SwarmWritePath.Retried, 1 + write.Roundtrips, Tsp.Identity(write.Word), Tsp.Identity(others));
     }
@@ -138,7 +151,8 @@ public sealed partial class SafeGuessClient
         SwarmObjectState state, ulong prev, ReadOnlyMemory<byte> value, ulong above)
     {
         var bufferId = AllocateBuffer(value.Length);
-        var word = Tsp.Make(_clock.NextAtLeast(Tsp.Timestamp(above) + 1), bufferId, WriterId, verified: true);
+        var timestamp = above == 0 ? _clock.Next() : _clock.NextAtLeast(_ring.Add(Tsp.Timestamp(above), 1));
+        var word = Tsp.Make(timestamp, bufferId, WriterId, verified: true);
         var image = BufferImage(prev, word, value.Span);
         int roundtrips;
         try
@@ -148,7 +162,7 @@ public sealed partial class SafeGuessClient
         catch (Exception) when (FencedReason is null)
         {
             // A verified word may be on some nodes and is never withdrawn: the next write keeps it.
-            state.Unsettled = new UnsettledWrite(word, prev, bufferId, image);
+            state.Unsettled = new UnsettledWrite(word, prev, bufferId, image) { At = _time.GetTimestamp() };
             throw;
         }
 
@@ -186,6 +200,13 @@ public sealed partial class SafeGuessClient
             var (pinned, decided) = await DecideAsync(unsettled.Word, pin: false, first: null, read: null).ConfigureAwait(false);
             roundtrips += decided;
             keep = pinned;
+        }
+
+        // A write failed so long ago that its word may have wrapped past new ones is never
+        // published now: if a reader returned it, the refresh has rewritten or cleared it since.
+        if (keep && _time.GetElapsedTime(unsettled.At) > LiveWordAge)
+        {
+            keep = false;
         }
 
         if (keep)
@@ -231,12 +252,15 @@ public sealed partial class SafeGuessClient
     /// <summary>The write is final: it is the client's last word, and the buffer it replaced is retired.</summary>
     private void Complete(SwarmObjectState state, ulong prev, ulong word)
     {
+        // The buffer replaced is the last word's, even where the image named no predecessor
+        // because that word had grown too old to order (LiveLast).
+        var replaced = prev != 0 ? prev : state.Last;
         state.Last = word;
         lock (_lock)
         {
-            if (prev != 0 && Tsp.Writer(prev) == WriterId && Tsp.BufferId(prev) != Tsp.BufferId(word))
+            if (replaced != 0 && Tsp.Writer(replaced) == WriterId && Tsp.BufferId(replaced) != Tsp.BufferId(word))
             {
-                _arena.Retire(Tsp.BufferId(prev));
+                _arena.Retire(Tsp.BufferId(replaced));
             }
 
             foreach (var withdrawn in state.RetireOnNextWrite)

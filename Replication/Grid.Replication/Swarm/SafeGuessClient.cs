@@ -21,6 +21,8 @@ public sealed partial class SafeGuessClient
     private readonly IReadOnlyList<QueuePair> _nodes;
     private readonly SwarmLayout _layout;
     private readonly GuessClock _clock;
+    private readonly TimestampRing _ring;
+    private SystemSwarmClock _reference;
     private readonly TimeProvider _time;
     private readonly BufferArena _arena;
     private readonly Dictionary<ulong, SwarmObjectState> _objects = [];
@@ -32,15 +34,19 @@ public sealed partial class SafeGuessClient
     private string? _fenced;
 
     private SafeGuessClient(
-        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock clock, TimeProvider time, SwarmKvMode mode,
-        WriterLease? lease)
+        int writerId, IReadOnlyList<QueuePair> nodes, SwarmLayout layout, ISwarmClock? clock,
+        TimeProvider time, SwarmKvMode mode, WriterLease? lease)
     {
         Mode = mode;
         _lease = lease;
         WriterId = writerId;
         _nodes = nodes;
         _layout = layout;
-        _clock = new GuessClock(clock);
+        _ring = layout.Ring;
+        // Replaced by the cluster's frame before first use (LoadFrameAsync).
+        _reference = new SystemSwarmClock(time, DateTimeOffset.UnixEpoch, layout.Options.TimestampUnit);
+        var unit = layout.Options.TimestampUnit.Ticks;
+        _clock = new GuessClock(clock, _ring, _reference, (ulong)((layout.Options.MaxInFlight.Ticks + unit - 1) / unit));
         _time = time;
         _arena = new BufferArena(layout.Options.ArenaBytesPerWriter, layout.Options.BufferGracePeriod, time);
         Quorum = nodes.Count / 2 + 1;
@@ -52,19 +58,6 @@ public sealed partial class SafeGuessClient
 
     public SwarmClientCounters Counters { get; } = new();
 
-    /// <summary>
-    /// Timestamps this writer can still hand out (README of this folder, "the word"): once none
-    /// are left, writes fail with <see cref="SwarmCapacityException"/>. Guesses follow the
-    /// physical clock, so this shrinks by one per <see cref="SwarmOptions.TimestampUnit"/>.
-    /// </summary>
-    public ulong TimestampsLeft
-    {
-        get
-        {
-            var next = _clock.Peek();
-            return next > Tsp.TimestampMax ? 0 : Tsp.TimestampMax - next + 1;
-        }
-    }
 
     public SwarmLayout Layout => _layout;
 
@@ -100,7 +93,7 @@ public sealed partial class SafeGuessClient
         int writerId,
         IReadOnlyList<QueuePair> memoryNodes,
         SwarmLayout layout,
-        ISwarmClock clock,
+        ISwarmClock? clock,
         TimeProvider? time = null,
         SwarmKvMode mode = SwarmKvMode.Swarm,
         WriterLease? lease = null,
@@ -108,7 +101,6 @@ public sealed partial class SafeGuessClient
     {
         ArgumentNullException.ThrowIfNull(memoryNodes);
         ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(clock);
         if (writerId < 1 || writerId > layout.Options.MaxWriters)
         {
             throw new ArgumentOutOfRangeException(nameof(writerId), writerId,
@@ -150,7 +142,16 @@ public sealed partial class SafeGuessClient
 
         var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time, mode, lease);
         await client.ClaimIncarnationAsync().ConfigureAwait(false);
+        // Guesses stay near the clock that deadlines are judged by, in units from the cluster's
+        // epoch: timestamps wrap, and only words near the present keep their order.
+        await client.LoadFrameAsync(initialize: true).ConfigureAwait(false);
         await client.RecoverAsync().ConfigureAwait(false);
+        if (client.SinceRefreshMark > layout.Options.TimestampRefreshDeadline)
+        {
+            // The cluster sat unrefreshed (idle, or a node away): catch up before the first write.
+            await client.RefreshStaleAsync(force: true).ConfigureAwait(false);
+        }
+
         return client;
     }
 
@@ -229,7 +230,7 @@ public sealed partial class SafeGuessClient
             {
                 if (!_objects.TryGetValue(keyHash, out state!))
                 {
-                    state = new SwarmObjectState(keyHash, _layout.BucketOf(keyHash), _nodes.Count);
+                    state = new SwarmObjectState(keyHash, _layout.BucketOf(keyHash), _nodes.Count, _time);
                     _objects.Add(keyHash, state);
                 }
 
@@ -454,7 +455,7 @@ public sealed partial class SafeGuessClient
                     state.Expected[i] = word;
                     done[i] = true;
                 }
-                else if (old > word)
+                else if (_ring.IsAfter(old, word))
                 {
                     // Only this writer id CASes this slot: a larger word there was written by
                     // another client running with the same id.

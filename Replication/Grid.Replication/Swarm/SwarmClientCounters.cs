@@ -18,6 +18,11 @@ public sealed class SwarmClientCounters
     private long _settledWithdrawn;
     private long _releasedEntries;
     private long _withdrawnOrphans;
+    private long _refreshPasses;
+    private long _refreshesDeferred;
+    private long _refreshedKeys;
+    private long _clearedWords;
+    private long _rebases;
 
     public long FreshWrites => Volatile.Read(ref _freshWrites);
 
@@ -48,7 +53,31 @@ public sealed class SwarmClientCounters
     /// <summary>Words a restarted writer found unverified with their buffer on no majority, and withdrew.</summary>
     public long WithdrawnOrphans => Volatile.Read(ref _withdrawnOrphans);
 
+    /// <summary>Timestamp refresh scans that reached every memory node and finished.</summary>
+    public long RefreshPasses => Volatile.Read(ref _refreshPasses);
+
+    /// <summary>Timestamp refresh scans given up because a memory node did not answer.</summary>
+    public long RefreshesDeferred => Volatile.Read(ref _refreshesDeferred);
+
+    /// <summary>Keys whose old value the refresh wrote again under a recent timestamp.</summary>
+    public long RefreshedKeys => Volatile.Read(ref _refreshedKeys);
+
+    /// <summary>Old words below their key's newest that the refresh cleared.</summary>
+    public long ClearedWords => Volatile.Read(ref _clearedWords);
+
     internal void WithdrawnOrphan() => Interlocked.Increment(ref _withdrawnOrphans);
+
+    internal void RefreshPass(bool complete) =>
+        Interlocked.Increment(ref complete ? ref _refreshPasses : ref _refreshesDeferred);
+
+    /// <summary>Times this client moved the cluster's epoch after refreshes had stopped for too long.</summary>
+    public long Rebases => Volatile.Read(ref _rebases);
+
+    internal void Rebase() => Interlocked.Increment(ref _rebases);
+
+    internal void RefreshedKey() => Interlocked.Increment(ref _refreshedKeys);
+
+    internal void ClearedWord() => Interlocked.Increment(ref _clearedWords);
 
     internal void Write(SwarmWritePath path)
     {

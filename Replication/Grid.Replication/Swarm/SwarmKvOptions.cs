@@ -33,6 +33,9 @@ public sealed class SwarmKvOptions
 
     public TimeSpan TimestampUnit { get; set; } = TimeSpan.FromMicroseconds(1);
 
+    /// <summary>See <see cref="SwarmOptions.TimestampRingBits"/>: narrowed by tests only.</summary>
+    internal int TimestampRingBits { get; set; } = Tsp.TimestampBits;
+
     /// <summary>The register options these map to; validates both.</summary>
     public SwarmOptions ToSwarmOptions()
     {
@@ -53,6 +56,7 @@ public sealed class SwarmKvOptions
             BatchLifetime = BatchLifetime,
             ClockSkewAllowance = ClockSkewAllowance,
             TimestampUnit = TimestampUnit,
+            TimestampRingBits = TimestampRingBits,
         };
         options.Validate();
         return options;

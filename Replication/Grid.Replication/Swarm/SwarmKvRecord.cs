@@ -21,6 +21,9 @@ internal static class SwarmKvRecord
         return record;
     }
 
+    /// <summary>Whether a record is a deletion's tombstone.</summary>
+    public static bool IsDeletion(byte[] record) => record.Length >= OverheadBytes && record[0] == 0;
+
     /// <summary>The value, or null for a deletion; throws if the record is another key's.</summary>
     public static byte[]? Decode(ReadOnlySpan<byte> record, ReadOnlySpan<byte> key)
     {

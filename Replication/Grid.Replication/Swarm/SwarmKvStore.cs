@@ -33,22 +33,17 @@ public sealed class SwarmKvStore : IKeyValueStore
     public string? FencedReason => _client.FencedReason;
 
     /// <summary>
-    /// How long this cluster's timestamps last at the pace of the clock: after that, writes fail
-    /// with <see cref="SwarmCapacityException"/> until the memory nodes are formatted anew
-    /// (moving a cluster to a new epoch is not built yet). <see cref="TimeSpan.MaxValue"/> when
-    /// further away than a TimeSpan reaches.
+    /// How long ago the last timestamp refresh over every memory node that finished began, by
+    /// the cluster's mark (<see cref="SweepAsync"/> runs them, and any writer's counts). Writes fail with <see cref="SwarmCapacityException"/>
+    /// once it passes <see cref="SwarmOptions.TimestampRefreshDeadline"/>, which only a memory
+    /// node unreachable for hours causes (README of the Swarm folder, "Timestamps that never run out").
     /// </summary>
-    public TimeSpan TimestampHeadroom
-    {
-        get
-        {
-            var left = _client.TimestampsLeft;
-            var unitTicks = (ulong)_options.TimestampUnit.Ticks;
-            return left > (ulong)TimeSpan.MaxValue.Ticks / unitTicks
-                ? TimeSpan.MaxValue
-                : TimeSpan.FromTicks((long)(left * unitTicks));
-        }
-    }
+    public TimeSpan SinceTimestampRefresh => _client.SinceRefreshMark;
+
+    internal DateTimeOffset TimestampEpoch => _client.TimestampEpoch;
+
+    /// <summary>See <see cref="SwarmOptions.TimestampRefreshDeadline"/>.</summary>
+    public TimeSpan TimestampRefreshDeadline => _client.Layout.Options.TimestampRefreshDeadline;
 
     /// <summary>The size of region 0 every memory node needs for these options.</summary>
     public static long RegionBytesFor(SwarmKvOptions options)
@@ -60,7 +55,8 @@ public sealed class SwarmKvStore : IKeyValueStore
     /// <summary>
     /// Connects writer <paramref name="writerId"/> (1..MaxWriters, unique among the clients of
     /// the cluster) and rebuilds its state from the memory nodes. Without a clock, guesses use
-    /// the system clock from the cluster's epoch, which the first client stores on the nodes.
+    /// the clock batch deadlines are judged by, from the cluster's epoch (the first client
+    /// stores it on the nodes).
     /// </summary>
     public static async Task<SwarmKvStore> StartAsync(
         int writerId,
@@ -76,8 +72,6 @@ public sealed class SwarmKvStore : IKeyValueStore
         ArgumentNullException.ThrowIfNull(memoryNodes);
         var layout = new SwarmLayout(options.ToSwarmOptions());
         time ??= TimeProvider.System;
-        clock ??= new SystemSwarmClock(
-            time, await ClusterEpoch.GetOrSetAsync(memoryNodes, time).ConfigureAwait(false), options.TimestampUnit);
         var client = await SafeGuessClient.StartAsync(writerId, memoryNodes, layout, clock, time, mode, lease, cancellationToken)
             .ConfigureAwait(false);
         return new SwarmKvStore(client, options);
@@ -101,10 +95,17 @@ public sealed class SwarmKvStore : IKeyValueStore
         WriteAsync(key, ReadOnlyMemory<byte>.Empty, deleted: true);
 
     /// <summary>
-    /// Frees what deletions older than the grace period hold: their entries in the index and
-    /// their buffers. Run it now and then.
+    /// Frees what deletions older than the grace period hold (their entries in the index and
+    /// their buffers), and when one is due runs the timestamp refresh
+    /// (<see cref="SafeGuessClient.RefreshStaleAsync"/>). Run it now and then, at least every
+    /// <see cref="SwarmOptions.TimestampRefreshPeriod"/>. Returns the entries freed.
     /// </summary>
-    public Task<int> SweepAsync() => _client.ReleaseDeletedAsync();
+    public async Task<int> SweepAsync()
+    {
+        var released = await _client.ReleaseDeletedAsync().ConfigureAwait(false);
+        await _client.RefreshStaleAsync(SwarmKvRecord.IsDeletion).ConfigureAwait(false);
+        return released;
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

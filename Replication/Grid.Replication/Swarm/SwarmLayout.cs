@@ -24,6 +24,12 @@ namespace Grid.Replication.Swarm;
 public sealed class SwarmLayout
 {
     public const int HeaderBytes = 64;
+
+    /// <summary>Header word: the cluster's timestamp epoch, in µs since 1970 (0: not set yet).</summary>
+    public const int EpochOffset = 0;
+
+    /// <summary>Header word: when the last complete timestamp refresh began, in ms after the epoch (signed).</summary>
+    public const int RefreshMarkOffset = 8;
     public const int EntryBytes = 24;
     public const int BufferUnitBytes = 64;
     public const int BufferHeaderBytes = 8 + 8 + 8 + 16 + 4 + 4;
@@ -52,9 +58,13 @@ public sealed class SwarmLayout
         InPlaceBlockBytes = options.MaxWriters * options.EntriesPerWriter * InPlaceStride;
         ArenasOffset = RoundUp64(InPlaceOffset + (long)InPlaceBlockBytes * options.BucketCount);
         RegionBytes = ArenasOffset + options.ArenaBytesPerWriter * options.MaxWriters;
+        Ring = new TimestampRing(options.TimestampRingBits);
     }
 
     public SwarmOptions Options { get; }
+
+    /// <summary>The order of words (timestamps wrap).</summary>
+    internal TimestampRing Ring { get; }
 
     /// <summary>Bytes of one bucket: every writer's entries.</summary>
     public int DirectoryBytes { get; }

@@ -7,8 +7,12 @@ namespace Grid.Replication.Swarm;
 /// </summary>
 internal sealed class SwarmObjectState
 {
-    public SwarmObjectState(ulong keyHash, int bucket, int memoryNodes)
+    private readonly TimeProvider _time;
+    private ulong _last;
+
+    public SwarmObjectState(ulong keyHash, int bucket, int memoryNodes, TimeProvider time)
     {
+        _time = time;
         KeyHash = keyHash;
         Bucket = bucket;
         Expected = new ulong[memoryNodes];
@@ -22,7 +26,26 @@ internal sealed class SwarmObjectState
     public int Entry { get; set; } = -1;
 
     /// <summary>The client's own final word for this key (0: it never wrote it).</summary>
-    public ulong Last { get; set; }
+    public ulong Last
+    {
+        get => _last;
+        set
+        {
+            _last = value;
+            LastAt = _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>When <see cref="Last"/> was set (monotonic timestamp).</summary>
+    public long LastAt { get; private set; }
+
+    /// <summary>
+    /// <see cref="Last"/> where its order against new words still counts: a word older than
+    /// <paramref name="maxAge"/> has been rewritten or cleared by the refresh since (README,
+    /// "Timestamps that never run out"), and its timestamp may have wrapped past new ones, so it
+    /// counts as nothing (0) when a write names its predecessor or compares against it.
+    /// </summary>
+    public ulong LiveLast(TimeSpan maxAge) => _time.GetElapsedTime(LastAt) > maxAge ? 0 : _last;
 
     /// <summary>Per memory node, what the client's slot holds once its posted ops have run.</summary>
     public ulong[] Expected { get; }

@@ -52,8 +52,33 @@ public sealed class SwarmOptions
     /// <summary>The longest a stamped batch can take to land, on any clock: lifetime plus twice the skew.</summary>
     public TimeSpan MaxInFlight => BatchLifetime + 2 * ClockSkewAllowance;
 
-    /// <summary>One timestamp unit. Finer guesses stay fresh under contention; coarser last longer.</summary>
+    /// <summary>One timestamp unit. Finer guesses stay fresh under contention.</summary>
     public TimeSpan TimestampUnit { get; set; } = TimeSpan.FromMicroseconds(1);
+
+    /// <summary>
+    /// Bits of the timestamp ring (<see cref="TimestampRing"/>): 36, the word's whole field, in
+    /// production. Tests narrow it so that virtual time wraps it many times in a short run.
+    /// </summary>
+    internal int TimestampRingBits { get; set; } = Tsp.TimestampBits;
+
+    /// <summary>Half the timestamp ring as time: words further apart than this have no order.</summary>
+    public TimeSpan TimestampHalfRing => TimestampUnit * (double)(1UL << (TimestampRingBits - 1));
+
+    /// <summary>
+    /// A word older than this is rewritten or cleared by the writers' refresh
+    /// (<see cref="SafeGuessClient.RefreshStaleAsync"/>): an eighth of the ring, 2 h 23 min at
+    /// 1 µs units (README, "Timestamps that never run out").
+    /// </summary>
+    public TimeSpan TimestampRefreshAge => TimestampHalfRing / 4;
+
+    /// <summary>How often each writer scans for words older than <see cref="TimestampRefreshAge"/>.</summary>
+    public TimeSpan TimestampRefreshPeriod => TimestampHalfRing / 16;
+
+    /// <summary>
+    /// The longest the refresh may be held up (it needs every memory node) before this writer
+    /// refuses to write: past it, a word could grow older than half the ring and lose its order.
+    /// </summary>
+    public TimeSpan TimestampRefreshDeadline => TimestampHalfRing - 2 * TimestampRefreshAge;
 
     public void Validate()
     {
@@ -108,9 +133,22 @@ public sealed class SwarmOptions
                 "a slow reader posted must land before the space it targets can be reused");
         }
 
-        if (TimestampUnit <= TimeSpan.Zero)
+        if (TimestampUnit <= TimeSpan.Zero || TimestampUnit > TimeSpan.FromMilliseconds(1))
         {
-            throw new ArgumentOutOfRangeException(nameof(TimestampUnit), TimestampUnit, "must be > 0");
+            throw new ArgumentOutOfRangeException(nameof(TimestampUnit), TimestampUnit, "must be > 0 and at most 1 ms");
+        }
+
+        if (TimestampRingBits is < 16 or > Tsp.TimestampBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimestampRingBits), TimestampRingBits, $"must be in [16, {Tsp.TimestampBits}]");
+        }
+
+        if (TimestampRefreshPeriod < BufferGracePeriod + MaxInFlight)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimestampUnit), TimestampUnit,
+                $"half the timestamp ring ({TimestampHalfRing}) must be at least 16 x (BufferGracePeriod + " +
+                $"MaxInFlight) = {16 * (BufferGracePeriod + MaxInFlight)}: a refresh pass, and the oldest op in " +
+                "flight, must fit many times into it");
         }
     }
 }

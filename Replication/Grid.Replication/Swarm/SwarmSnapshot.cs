@@ -43,7 +43,7 @@ internal sealed class SwarmSnapshot
         {
             if (node is not null)
             {
-                max = Math.Max(max, MappedMax(node, substitutions));
+                max = _layout.Ring.Max(max, MappedMax(node, substitutions));
             }
         }
 
@@ -77,7 +77,7 @@ internal sealed class SwarmSnapshot
             {
                 if (entry.Writer != writer)
                 {
-                    max = Math.Max(max, Math.Max(entry.Slot, entry.Helped));
+                    max = _layout.Ring.Max(max, _layout.Ring.Max(entry.Slot, entry.Helped));
                 }
             }
         }
@@ -99,8 +99,8 @@ internal sealed class SwarmSnapshot
         {
             foreach (var entry in node ?? [])
             {
-                var word = Math.Max(entry.Slot, entry.Helped);
-                if (entry.Writer == writer && (best < 0 || word > newest))
+                var word = _layout.Ring.Max(entry.Slot, entry.Helped);
+                if (entry.Writer == writer && (best < 0 || _layout.Ring.IsAfter(word, newest)))
                 {
                     best = entry.Entry;
                     newest = word;
@@ -167,6 +167,15 @@ internal sealed class SwarmSnapshot
         return ValueChecksum.Matches(word, value, record.Slice(16, ValueChecksum.Bytes)) ? value.ToArray() : null;
     }
 
+    /// <summary>The key's entries on node <paramref name="node"/> (none when it did not reply).</summary>
+    public IEnumerable<(int Writer, int Entry, ulong Slot, ulong Helped)> EntriesOn(int node)
+    {
+        foreach (var entry in _nodes[node] ?? [])
+        {
+            yield return (entry.Writer, entry.Entry, entry.Slot, entry.Helped);
+        }
+    }
+
     public IEnumerable<ulong> Words()
     {
         foreach (var node in _nodes)
@@ -208,7 +217,7 @@ internal sealed class SwarmSnapshot
         return entries;
     }
 
-    private static ulong MappedMax(List<EntryWords> entries, IReadOnlyDictionary<ulong, ulong> substitutions)
+    private ulong MappedMax(List<EntryWords> entries, IReadOnlyDictionary<ulong, ulong> substitutions)
     {
         ulong max = 0;
         foreach (var entry in entries)
@@ -216,7 +225,7 @@ internal sealed class SwarmSnapshot
             var slot = !Tsp.IsVerified(entry.Slot) && substitutions.TryGetValue(entry.Slot, out var replacement)
                 ? replacement
                 : entry.Slot;
-            max = Math.Max(max, Math.Max(slot, entry.Helped));
+            max = _layout.Ring.Max(max, _layout.Ring.Max(slot, entry.Helped));
         }
 
         return max;

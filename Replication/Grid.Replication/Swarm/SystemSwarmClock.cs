@@ -1,6 +1,10 @@
 namespace Grid.Replication.Swarm;
 
-/// <summary>Units of <see cref="SwarmOptions.TimestampUnit"/> elapsed since the cluster epoch.</summary>
+/// <summary>
+/// Units of <see cref="SwarmOptions.TimestampUnit"/> since the cluster epoch, counted modulo
+/// 2^64 (and so on the timestamp ring): a clock before the epoch, or an epoch a wrong clock set
+/// years off, gives timestamps in the same order as any other (README, "Timestamps that never run out").
+/// </summary>
 public sealed class SystemSwarmClock : ISwarmClock
 {
     private readonly TimeProvider _time;
@@ -19,6 +23,6 @@ public sealed class SystemSwarmClock : ISwarmClock
     public ulong Now()
     {
         var elapsed = _time.GetUtcNow().UtcTicks - _epochTicks;
-        return elapsed <= 0 ? 1 : (ulong)(elapsed / _unitTicks) + 1;
+        return unchecked((ulong)Math.DivRem(elapsed, _unitTicks, out var rest) - (rest < 0 ? 1UL : 0UL));
     }
 }

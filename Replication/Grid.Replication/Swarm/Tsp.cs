@@ -5,9 +5,10 @@ namespace Grid.Replication.Swarm;
 /// <c>ts:36 | bufId:21 | writer:6 | V:1</c> from high to low bits. (bufId, writer) point to the
 /// out-of-place buffer; V=1 marks a verified (final) timestamp, so <c>g|1 &gt; g</c> and two words
 /// name the same write iff they are equal ignoring V. 0 means "never written".
-/// The paper packs ts:32|bufId:24|client:7; we give the timestamp 4 more bits (2^36 units: 19 h
-/// at the default 1 µs, from the cluster's epoch) and take them from the client id (63 writers)
-/// and the buffer index (2^21 buffers of 64-byte units: a 128 MiB arena per writer).
+/// The paper packs ts:32|bufId:24|client:7; we give the timestamp 4 more bits and take them from
+/// the client id (63 writers) and the buffer index (2^21 buffers of 64-byte units: a 128 MiB
+/// arena per writer). Timestamps wrap: words are ordered by <see cref="TimestampRing"/>, never
+/// as plain numbers.
 /// </summary>
 internal static class Tsp
 {
@@ -24,10 +25,10 @@ internal static class Tsp
 
     public static ulong Make(ulong timestamp, uint bufferId, int writer, bool verified)
     {
-        if (timestamp == 0 || timestamp > TimestampMax)
+        if (timestamp > TimestampMax)
         {
             throw new ArgumentOutOfRangeException(nameof(timestamp), timestamp,
-                $"SWARM timestamps are 1..{TimestampMax}");
+                $"SWARM timestamps are 0..{TimestampMax}");
         }
 
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bufferId, BufferMax);

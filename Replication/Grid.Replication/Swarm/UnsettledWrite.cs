@@ -8,6 +8,9 @@ namespace Grid.Replication.Swarm;
 /// </summary>
 internal sealed record UnsettledWrite(ulong Word, ulong Prev, uint BufferId, byte[] Image)
 {
+    /// <summary>When the write failed (monotonic timestamp).</summary>
+    public long At { get; init; }
+
     /// <summary>The value bytes inside the image.</summary>
     public ReadOnlyMemory<byte> Value => Image.AsMemory(SwarmLayout.BufferHeaderBytes - SwarmLayout.PrevOffset);
 }

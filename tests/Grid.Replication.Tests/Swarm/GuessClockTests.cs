@@ -12,7 +12,7 @@ public sealed class GuessClockTests
     [Fact]
     public void Guesses_strictly_increase_even_on_a_frozen_clock()
     {
-        var clock = new GuessClock(new FrozenClock(10));
+        var clock = new GuessClock(new FrozenClock(10), new TimestampRing(Tsp.TimestampBits));
 
         Assert.Equal(10UL, clock.Next());
         Assert.Equal(11UL, clock.Next());
@@ -22,7 +22,7 @@ public sealed class GuessClockTests
     [Fact]
     public void Observing_a_later_timestamp_makes_the_next_guess_beat_it()
     {
-        var clock = new GuessClock(new FrozenClock(10));
+        var clock = new GuessClock(new FrozenClock(10), new TimestampRing(Tsp.TimestampBits));
         clock.Observe(500);
 
         Assert.Equal(501UL, clock.Next());
@@ -30,12 +30,38 @@ public sealed class GuessClockTests
     }
 
     [Fact]
-    public void Running_out_of_timestamps_is_a_clear_error()
+    public void Guesses_stay_within_reach_of_the_reference_however_far_the_guess_clock_is()
     {
-        var clock = new GuessClock(new FrozenClock(Tsp.TimestampMax));
-        clock.Next();
+        var ring = new TimestampRing(Tsp.TimestampBits);
+        var reference = new FrozenClock(1_000_000);
+        var yearsAhead = new GuessClock(new FrozenClock(1_000_000 + 40_000_000_000_000), ring, reference, reach: 500);
+        var yearsBehind = new GuessClock(new FrozenClock(3), ring, reference, reach: 500);
 
-        var error = Assert.Throws<SwarmCapacityException>(() => clock.Next());
-        Assert.Contains("formatted anew", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1_000_500UL, yearsAhead.Next());
+        Assert.Equal(999_500UL, yearsBehind.Next());
+    }
+
+    [Fact]
+    public void A_timestamp_seen_far_ahead_of_the_reference_does_not_move_the_floor()
+    {
+        var ring = new TimestampRing(Tsp.TimestampBits);
+        var clock = new GuessClock(null, ring, new FrozenClock(1_000), reach: 100);
+        clock.Observe(1_050);
+        Assert.Equal(1_051UL, clock.Next());
+
+        clock.Observe(90_000_000);
+        Assert.Equal(1_052UL, clock.Next());
+
+        // A write must still beat a word it met, however far ahead.
+        Assert.Equal(90_000_001UL, clock.NextAtLeast(90_000_001));
+    }
+
+    [Fact]
+    public void Guesses_wrap_with_the_ring()
+    {
+        var ring = new TimestampRing(20);
+        var clock = new GuessClock(new FrozenClock((1UL << 20) + 5), ring);
+        Assert.Equal(5UL, clock.Next());
+        Assert.Equal(6UL, clock.Next());
     }
 }

@@ -19,8 +19,11 @@ public sealed class TspTests
         Assert.True(Tsp.Make(123_457, 0, 1, false) > Tsp.Make(123_456, Tsp.BufferMax, Tsp.WriterMax, true));
     }
 
+    [Fact]
+    public void Timestamp_zero_is_a_timestamp_like_any_other_on_the_ring() =>
+        Assert.NotEqual(0UL, Tsp.Make(0, 0, 1, false));
+
     [Theory]
-    [InlineData(0UL, 0U, 1)]
     [InlineData(Tsp.TimestampMax + 1, 0U, 1)]
     [InlineData(1UL, Tsp.BufferMax + 1, 1)]
     [InlineData(1UL, 0U, 0)]

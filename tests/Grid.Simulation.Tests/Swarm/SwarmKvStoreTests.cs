@@ -240,39 +240,6 @@ public sealed class SwarmKvStoreTests : IDisposable
         Assert.Equal("1", Text(await store.GetAsync("a")));
     }
 
-    [Fact]
-    public async Task The_timestamp_headroom_follows_the_clock_and_writes_stop_when_it_is_gone()
-    {
-        // 2^36 units of 1 µs from the cluster's epoch (README of Swarm/, "the word"): about 19 h.
-        var time = new ManualTimeProvider();
-        using var fabric = new InProcFabric(new InProcFabricOptions { TimeProvider = time });
-        foreach (var node in MemoryNodes)
-        {
-            fabric.AddEndpoint(node).RegisterRegion(SwarmKvStore.RegionBytesFor(_options));
-        }
-
-        var store = await SwarmKvStore.StartAsync(
-            1, MemoryNodes.Select(m => fabric.Connect(new NodeId(7), m)).ToArray(), _options, time: time);
-        var lifetime = TimeSpan.FromMicroseconds(Tsp.TimestampMax);
-        Assert.InRange(store.TimestampHeadroom, lifetime - TimeSpan.FromSeconds(1), lifetime);
-
-        await store.PutAsync("a", "1");
-        time.Advance(TimeSpan.FromHours(10));
-        await store.PutAsync("a", "2");
-        Assert.InRange(
-            store.TimestampHeadroom, lifetime - TimeSpan.FromHours(10) - TimeSpan.FromSeconds(1), lifetime - TimeSpan.FromHours(10));
-
-        time.Advance(lifetime - TimeSpan.FromHours(10) - TimeSpan.FromMilliseconds(1));
-        Assert.InRange(store.TimestampHeadroom, TimeSpan.FromMicroseconds(1), TimeSpan.FromMilliseconds(1));
-        await store.PutAsync("a", "3");
-
-        time.Advance(TimeSpan.FromMilliseconds(2));
-        Assert.Equal(TimeSpan.Zero, store.TimestampHeadroom);
-        var spent = await Assert.ThrowsAsync<SwarmCapacityException>(() => store.PutAsync("a", "4"));
-        Assert.Contains("timestamps are used up", spent.Message, StringComparison.Ordinal);
-        Assert.Equal("3", Text(await store.GetAsync("a")));
-    }
-
     private Task<SwarmKvStore> StartAsync(int writer) => StartAsync(writer, SwarmKvMode.Swarm);
 
     private Task<SwarmKvStore> StartAsync(int writer, SwarmKvMode mode) =>
