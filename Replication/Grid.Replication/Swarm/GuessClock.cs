@@ -121,9 +121,11 @@ internal sealed class GuessClock
 
     /// <summary>
     /// A floor set longer ago than the refresh age (by the reference's unwrapped count) may have
-    /// wrapped past the present: forget it.
+    /// wrapped past the present: forget it. Signed: a reference that stepped back (a wall clock
+    /// corrected by a few ms) makes the floor look younger, never ancient.
     /// </summary>
-    private bool FloorTooOld() => _reference is not null && _reference.Now() - _floorAt > _ring.RefreshAge;
+    private bool FloorTooOld() =>
+        _reference is not null && unchecked((long)(_reference.Now() - _floorAt)) > (long)_ring.RefreshAge;
 
     private ulong NextUnlocked()
     {

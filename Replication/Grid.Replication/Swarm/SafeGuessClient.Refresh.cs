@@ -129,7 +129,19 @@ public sealed partial class SafeGuessClient
         try
         {
             var began = _ring.Wrap(_reference.Now());
-            var read = await ReadEnteredAsync(state, allNodes: true).ConfigureAwait(false);
+            await ClearLeftoversAsync(state, began).ConfigureAwait(false);
+            SwarmReadResult read;
+            try
+            {
+                read = await ReadEnteredAsync(state, allNodes: true).ConfigureAwait(false);
+            }
+            catch (InvariantViolationException)
+            {
+                // The key cannot be read now (spec §2.5 (6) bounds the attempts); neither may this
+                // pass count as complete.
+                throw new RefreshGaveUpException();
+            }
+
             var value = read.Word;
             if (read.Value is { } bytes && _ring.IsOlderThan(read.Word, began, RefreshAgeUnits))
             {
@@ -153,6 +165,55 @@ public sealed partial class SafeGuessClient
         {
             Leave(state);
         }
+    }
+
+    /// <summary>
+    /// Clears the key's old unverified words whose buffer no node holds any more: leftovers of
+    /// writes cut short on a minority (their writer went on, withdrew them and reused the
+    /// buffer). No reader can have returned one (a read that returns a write first copies its
+    /// buffer home and its verified word to a majority), so it is no value; but a read that
+    /// meets it on every snapshot can never finish, and its timestamp would age past half the
+    /// ring.
+    /// </summary>
+    private async Task ClearLeftoversAsync(SwarmObjectState state, ulong now)
+    {
+        var snapshot = await SnapshotAsync(state.KeyHash, _nodes.Count).ConfigureAwait(false);
+        var age = RefreshAgeUnits;
+        var suspects = snapshot.Words()
+            .Where(w => !Tsp.IsVerified(w) && _ring.IsOlderThan(w, now, age))
+            .Distinct()
+            .ToList();
+        var leftovers = new HashSet<ulong>();
+        foreach (var word in suspects)
+        {
+            if (!await AnyNodeHoldsBufferAsync(word).ConfigureAwait(false))
+            {
+                leftovers.Add(word);
+            }
+        }
+
+        if (leftovers.Count > 0)
+        {
+            await ClearWordsAsync(state, snapshot, leftovers.Contains).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether some memory node's buffer of the word's writer and buffer id carries the word's identity.</summary>
+    private async Task<bool> AnyNodeHoldsBufferAsync(ulong word)
+    {
+        var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word)) + SwarmLayout.BufferTspOffset;
+        var headers = new byte[_nodes.Count][];
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            headers[i] = new byte[8];
+            batches[i] = new VerbBatch(1);
+            batches[i]!.Read(RegionId, offset, headers[i]);
+        }
+
+        var call = await RoundtripAsync(batches, _nodes.Count).ConfigureAwait(false);
+        return Enumerable.Range(0, _nodes.Count).Any(i =>
+            call.Succeeded[i] && Tsp.Identity(BinaryPrimitives.ReadUInt64LittleEndian(headers[i])) == Tsp.Identity(word));
     }
 
     /// <summary>
@@ -202,6 +263,15 @@ public sealed partial class SafeGuessClient
     {
         var snapshot = await SnapshotAsync(state.KeyHash, _nodes.Count).ConfigureAwait(false);
         var age = RefreshAgeUnits;
+        await ClearWordsAsync(state, snapshot, IsClearable).ConfigureAwait(false);
+
+        bool IsClearable(ulong word) =>
+            _ring.IsOlderThan(word, now, age) && (value == 0 || _ring.IsAfter(value, word));
+    }
+
+    /// <summary>CASes every word of the key's entries that <paramref name="clear"/> picks to 0, on every node of the snapshot.</summary>
+    private async Task ClearWordsAsync(SwarmObjectState state, SwarmSnapshot snapshot, Func<ulong, bool> clear)
+    {
         var batches = NewBatches();
         var expected = new List<ulong>[_nodes.Count];
         var posted = 0;
@@ -212,13 +282,13 @@ public sealed partial class SafeGuessClient
             foreach (var (writer, entry, slot, helped) in snapshot.EntriesOn(i))
             {
                 var offset = _layout.EntryOffset(state.Bucket, writer, entry);
-                if (IsClearable(slot))
+                if (slot != 0 && clear(slot))
                 {
                     batch.CompareAndSwap(RegionId, offset + SwarmLayout.SlotOffsetInEntry, slot, 0);
                     expected[i].Add(slot);
                 }
 
-                if (IsClearable(helped))
+                if (helped != 0 && clear(helped))
                 {
                     batch.CompareAndSwap(RegionId, offset + SwarmLayout.HelpedOffsetInEntry, helped, 0);
                     expected[i].Add(helped);
@@ -248,9 +318,6 @@ public sealed partial class SafeGuessClient
                 }
             }
         }
-
-        bool IsClearable(ulong word) =>
-            _ring.IsOlderThan(word, now, age) && (value == 0 || _ring.IsAfter(value, word));
     }
 
     /// <summary>

@@ -64,4 +64,26 @@ public sealed class GuessClockTests
         Assert.Equal(5UL, clock.Next());
         Assert.Equal(6UL, clock.Next());
     }
+
+    /// <summary>Regression (fault simulation, seed 771 on the ring branch): a wall clock set back by a few ms made the floor look ancient, and a writer's next timestamp went below its last.</summary>
+    [Fact]
+    public void A_reference_clock_that_steps_back_keeps_guesses_increasing()
+    {
+        var ring = new TimestampRing(24);
+        var reference = new SettableClock { Now = 200_000 };
+        var clock = new GuessClock(new FrozenClock(1), ring, reference, reach: 60_000);
+        var first = clock.Next();
+
+        reference.Now = 193_000;
+        var second = clock.Next();
+
+        Assert.True(ring.Distance(first, second) > 0, $"{first} then {second}");
+    }
+
+    private sealed class SettableClock : ISwarmClock
+    {
+        public ulong Now { get; set; }
+
+        ulong ISwarmClock.Now() => Now;
+    }
 }

@@ -37,6 +37,22 @@ public sealed class SimulationCoverage
 
     public long WriteBacks { get; set; }
 
+    /// <summary>Runs with a long pause (timestamps age, and often wrap).</summary>
+    public long Pauses { get; set; }
+
+    /// <summary>Virtual time the runs spanned, summed.</summary>
+    public long VirtualMilliseconds { get; set; }
+
+    public long RefreshPasses { get; set; }
+
+    public long RefreshesDeferred { get; set; }
+
+    public long RefreshedKeys { get; set; }
+
+    public long ClearedWords { get; set; }
+
+    public long Rebases { get; set; }
+
     public void Add(IEnumerable<SwarmClientCounters> counters)
     {
         foreach (var c in counters)
@@ -48,6 +64,11 @@ public sealed class SimulationCoverage
             RetriedWrites += c.RetriedWrites;
             WithdrawnPins += c.WithdrawnPins;
             WriteBacks += c.WriteBacks;
+            RefreshPasses += c.RefreshPasses;
+            RefreshesDeferred += c.RefreshesDeferred;
+            RefreshedKeys += c.RefreshedKeys;
+            ClearedWords += c.ClearedWords;
+            Rebases += c.Rebases;
         }
     }
 

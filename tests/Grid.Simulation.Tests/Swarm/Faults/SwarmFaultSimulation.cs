@@ -38,6 +38,9 @@ internal static class SwarmFaultSimulation
         BatchLifetime = TimeSpan.FromMilliseconds(40),
         ClockSkewAllowance = TimeSpan.FromMilliseconds(10),
         BufferGracePeriod = TimeSpan.FromMilliseconds(240),
+        // A ring of 2^24 µs (16.8 s) instead of 19 h: runs with a long pause wrap it (README of
+        // Swarm/, "Timestamps that never run out").
+        TimestampRingBits = 24,
     };
 
     private static readonly WriterLeaseOptions LeaseOptions = new()
@@ -76,6 +79,9 @@ internal static class SwarmFaultSimulation
         private readonly long _writerFaultAt;
         private readonly bool _writerTakeover;
         private readonly double _deleteShare;
+        private readonly long _pauseAt;
+        private readonly TimeSpan _pauseLength;
+        private readonly bool _pauseSweeps;
         private int _nodeFaults;
         private int _written;
         private uint _nextNode = 1;
@@ -97,10 +103,17 @@ internal static class SwarmFaultSimulation
             _writerFaultAt = _random.Next(3) == 0 ? -1 : _random.Next(10, 1500);
             _writerTakeover = _random.Next(2) == 0;
             var torn = _random.Next(3) switch { 0 => 0, 1 => 8, _ => 24 };
+
+            // Drawn apart from the main stream, so a seed's run up to its pause stays as it was.
+            var pauses = new Random(seed ^ 0x5EED);
+            _pauseAt = pauses.Next(2) == 0 ? -1 : pauses.Next(10, 1500);
+            _pauseLength = TimeSpan.FromMilliseconds(pauses.Next(2_000, 40_000));
+            _pauseSweeps = pauses.Next(3) != 0;
             _settings = $"memoryNodes={memoryNodeCount} slowLanes={_scheduler.SlowLaneProbability} writers={_writers} " +
                 $"keys={_keys} ops={_opsPerProcess} deletes={_deleteShare} torn={torn} " +
                 $"memoryNodeFaultAt={_memoryNodeFaultAt} ({(_memoryNodeRestarts ? "restart" : "crash")}) " +
-                $"writerFaultAt={_writerFaultAt} ({(_writerTakeover ? "takeover" : "crash+restart")})";
+                $"writerFaultAt={_writerFaultAt} ({(_writerTakeover ? "takeover" : "crash+restart")}) " +
+                $"pauseAt={_pauseAt} ({_pauseLength.TotalSeconds:0.0} s, {(_pauseSweeps ? "sweeping" : "idle")})";
             _fabric = new InProcFabric(new InProcFabricOptions
             {
                 Scheduler = _scheduler,
@@ -138,6 +151,8 @@ internal static class SwarmFaultSimulation
             }
 
             var writerFaultDone = _writerFaultAt < 0;
+            var pauseDone = _pauseAt < 0;
+            var started = _truth.GetUtcNow();
             var memoryNodeFaultDone = _memoryNodeFaultAt < 0;
             var idleJumps = 0;
             while (true)
@@ -157,6 +172,12 @@ internal static class SwarmFaultSimulation
                 {
                     writerFaultDone = true;
                     FaultWriter();
+                }
+
+                if (!pauseDone && _scheduler.Steps >= _pauseAt && !_scheduler.HasPending)
+                {
+                    pauseDone = true;
+                    Pause();
                 }
 
                 MoveClocks();
@@ -207,6 +228,7 @@ internal static class SwarmFaultSimulation
                 return Fail(string.Join("\n", _errors));
             }
 
+            _coverage.VirtualMilliseconds += (long)(_truth.GetUtcNow() - started).TotalMilliseconds;
             var readBack = ReadEveryKey();
             if (readBack is not null)
             {
@@ -230,6 +252,45 @@ internal static class SwarmFaultSimulation
 
         private SimulationOutcome Fail(string details) =>
             SimulationOutcome.Fail(_seed, _settings, details) with { Suite = nameof(SwarmFaultSimulationTests) };
+
+        /// <summary>
+        /// Nothing in flight, and time runs on for seconds (many timestamp refresh periods, often
+        /// past a wrap of the ring): the writers' sweep loops refresh timestamps every 250 ms, or
+        /// with <c>idle</c> nobody does, and the first sweep afterwards must rebase. Time moves in
+        /// steps short enough that lease renewals keep up.
+        /// </summary>
+        private void Pause()
+        {
+            var end = _truth.GetUtcNow() + _pauseLength;
+            var nextSweep = _truth.GetUtcNow();
+            while (_truth.GetUtcNow() < end)
+            {
+                _truth.Advance(TimeSpan.FromMilliseconds(20));
+                for (var drained = 0; _scheduler.HasPending && drained < 100_000; drained++)
+                {
+                    _scheduler.RunOne();
+                }
+
+                Reap();
+                if (_pauseSweeps && _truth.GetUtcNow() >= nextSweep)
+                {
+                    nextSweep = _truth.GetUtcNow() + TimeSpan.FromMilliseconds(250);
+                    foreach (var process in _processes.Where(p => p.Ready && p.Running is null && !p.Crashed && !p.Superseded))
+                    {
+                        process.Running = Observe(process, SweepAsync(process.Client!), () => { }, () => { });
+                    }
+                }
+            }
+
+            _coverage.Pauses++;
+        }
+
+        /// <summary>A writer's sweep loop, once: deleted keys' entries, then a timestamp refresh when one is due.</summary>
+        private async Task SweepAsync(SafeGuessClient client)
+        {
+            _coverage.SweptEntries += await client.ReleaseDeletedAsync().ConfigureAwait(false);
+            await client.RefreshStaleAsync(v => v.AsSpan().SequenceEqual(Tombstone)).ConfigureAwait(false);
+        }
 
         /// <summary>Most steps take no time; some take a little; a few stall long enough to expire a batch.</summary>
         private void AdvanceDuringStep()
@@ -372,8 +433,7 @@ internal static class SwarmFaultSimulation
             var roll = _random.NextDouble();
             if (roll < 0.05)
             {
-                async Task SweepAsync() => _coverage.SweptEntries += await client.ReleaseDeletedAsync().ConfigureAwait(false);
-                return Observe(process, SweepAsync(), () => { }, () => { });
+                return Observe(process, SweepAsync(client), () => { }, () => { });
             }
 
             if (roll < 0.05 + _deleteShare * 0.5)

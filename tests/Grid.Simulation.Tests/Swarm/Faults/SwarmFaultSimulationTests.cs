@@ -79,6 +79,15 @@ public sealed class SwarmFaultSimulationTests
             Assert.True(coverage.ReadRestarts > 0, summary);
             Assert.True(coverage.KeptWrites > 0, summary);
             Assert.True(coverage.RetriedWrites > 0, summary);
+
+            // Timestamps (README of Swarm/, "Timestamps that never run out"): the ring of
+            // 2^24 µs wraps many times over the sweep, old values are rewritten, old words
+            // cleared, and clusters left unrefreshed rebase.
+            var ring = SwarmFaultSimulation.Layout.TimestampHalfRing * 2;
+            Assert.True(coverage.VirtualMilliseconds > 1_000 * ring.TotalMilliseconds, summary);
+            Assert.True(coverage.RefreshedKeys > 0, summary);
+            Assert.True(coverage.ClearedWords > 0, summary);
+            Assert.True(coverage.Rebases > 0, summary);
         }
     }
 }
