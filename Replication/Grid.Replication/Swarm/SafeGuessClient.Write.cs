@@ -27,7 +27,10 @@ public sealed partial class SafeGuessClient
                 $"values are at most {_layout.Options.MaxValueBytes} bytes (SwarmOptions.MaxValueBytes)");
         }
 
-        await ThrowIfRefreshOverdueAsync().ConfigureAwait(false);
+        if (SinceRefreshMark > _layout.Options.TimestampRefreshDeadline)
+        {
+            await ThrowIfRefreshOverdueAsync().ConfigureAwait(false);
+        }
 
         var state = await EnterAsync(key).ConfigureAwait(false);
         try
