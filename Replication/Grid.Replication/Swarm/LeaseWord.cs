@@ -21,6 +21,17 @@ internal static class LeaseWord
 
     public static uint Holder(ulong word) => (uint)(word >> 32);
 
+    /// <summary>
+    /// The first whole Unix second at or after <paramref name="time"/>: an expiry is rounded up, so
+    /// a lease lasts at least its duration by the holder's clock. Rounded down it lost up to a
+    /// second, which a renewal schedule of a third of the duration cannot spare (README, "Writer ids").
+    /// </summary>
+    public static long SecondsAtOrAfter(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return ticks / TimeSpan.TicksPerSecond + (ticks % TimeSpan.TicksPerSecond > 0 ? 1 : 0);
+    }
+
     public static long Expires(ulong word) => (uint)word;
 
     /// <summary>Whether anyone may take the id on this node's say: never leased, released, or expired for longer than the skew allowance.</summary>

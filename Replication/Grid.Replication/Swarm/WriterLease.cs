@@ -67,7 +67,10 @@ public sealed class WriterLease : IAsyncDisposable
     /// <summary>Whether the id was named by the caller and taken whatever its lease word held (<see cref="TakeAsync"/>).</summary>
     public bool Forced { get; }
 
-    /// <summary>When the lease runs out unless renewed (by the holder's clock, whole seconds).</summary>
+    /// <summary>
+    /// When the lease runs out unless renewed (by the holder's clock): <see cref="WriterLeaseOptions.Duration"/>
+    /// after the last take or renewal, rounded up to a whole second.
+    /// </summary>
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(LeaseWord.Expires(Volatile.Read(ref _word)));
 
     /// <summary>
@@ -191,7 +194,7 @@ public sealed class WriterLease : IAsyncDisposable
             }
 
             var now = utcNow.ToUnixTimeSeconds();
-            var word = LeaseWord.Make(_holder, now + (long)_options.Duration.TotalSeconds);
+            var word = LeaseWord.Make(_holder, LeaseWord.SecondsAtOrAfter(utcNow + _options.Duration));
             var quorum = _nodes.Count / 2 + 1;
             var targets = Enumerable.Repeat(true, _nodes.Count).ToArray();
             var wins = 0;
@@ -336,8 +339,7 @@ public sealed class WriterLease : IAsyncDisposable
     {
         var word = Volatile.Read(ref _word);
         var lastDeadline = _time.GetUtcNow() + _layout.Options.BatchLifetime;
-        var released = LeaseWord.Make(
-            _holder, Math.Min(LeaseWord.Expires(word), (long)Math.Ceiling(lastDeadline.ToUnixTimeMilliseconds() / 1000.0)));
+        var released = LeaseWord.Make(_holder, Math.Min(LeaseWord.Expires(word), LeaseWord.SecondsAtOrAfter(lastDeadline)));
         await CasEachAsync(_nodes, _layout.LeaseOffset(WriterId), i => _expected[i] == word ? (word, released) : null)
             .ConfigureAwait(false);
     }
@@ -392,8 +394,7 @@ public sealed class WriterLease : IAsyncDisposable
         int writerId, ulong[]?[] seen, bool forced, Random? random)
     {
         var holder = NewHolder(random);
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var word = LeaseWord.Make(holder, now + (long)options.Duration.TotalSeconds);
+        var word = LeaseWord.Make(holder, LeaseWord.SecondsAtOrAfter(time.GetUtcNow() + options.Duration));
         var quorum = nodes.Count / 2 + 1;
         var offset = layout.LeaseOffset(writerId);
         var expected = seen.Select(words => words?[writerId - 1] ?? 0).ToArray();

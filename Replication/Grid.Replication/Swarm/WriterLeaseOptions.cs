@@ -7,10 +7,16 @@ namespace Grid.Replication.Swarm;
 /// </summary>
 public sealed class WriterLeaseOptions
 {
-    /// <summary>How long a lease lasts past its last renewal. Whole seconds (the word keeps seconds).</summary>
+    /// <summary>
+    /// How long a lease lasts past its last renewal, at least: the word keeps whole seconds, and
+    /// the expiry is rounded up to one.
+    /// </summary>
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a holder renews; at most a third of <see cref="Duration"/>, so two renewals may fail in a row.</summary>
+    /// <summary>
+    /// How often a holder renews; at most a third of <see cref="Duration"/>, so a lease sees two
+    /// renewals before it runs out and survives one that fails.
+    /// </summary>
     public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

@@ -32,6 +32,14 @@ public sealed class WriterLeaseTests : IDisposable
         ClockSkewAllowance = TimeSpan.FromSeconds(5),
     };
 
+    // The fault simulation's lease: the shortest Duration allowed, renewed every third of it.
+    private static readonly WriterLeaseOptions ShortLease = new()
+    {
+        Duration = TimeSpan.FromSeconds(3),
+        RenewInterval = TimeSpan.FromSeconds(1),
+        ClockSkewAllowance = TimeSpan.FromMilliseconds(10),
+    };
+
     private uint _nextClient = 1;
 
     public WriterLeaseTests()
@@ -235,6 +243,72 @@ public sealed class WriterLeaseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lease_taken_or_renewed_just_before_a_whole_second_lasts_its_whole_Duration()
+    {
+        // The word keeps whole seconds. Rounded down, a lease taken at x.990 lasted 2.01 s of its
+        // 3 s, and a renewal RenewInterval later (a third of Duration) was its last chance.
+        _time.Advance(TimeSpan.FromMilliseconds(990));
+        var acquired = await WriterLease.AcquireAsync(Connect(), _layout, ShortLease, _time);
+        Assert.True(acquired.ExpiresAt >= _time.GetUtcNow() + ShortLease.Duration, $"{acquired.ExpiresAt:O}");
+        var taken = await WriterLease.TakeAsync(2, Connect(), _layout, ShortLease, _time);
+        Assert.True(taken.ExpiresAt >= _time.GetUtcNow() + ShortLease.Duration, $"{taken.ExpiresAt:O}");
+
+        _time.Advance(ShortLease.RenewInterval);
+        Assert.True(await taken.RenewAsync());
+        Assert.True(taken.ExpiresAt >= _time.GetUtcNow() + ShortLease.Duration, $"{taken.ExpiresAt:O}");
+    }
+
+    [Fact]
+    public async Task A_taker_whose_first_renewal_loses_a_race_with_the_displaced_holder_renews_at_the_next()
+    {
+        // Found by the fault simulation (GRID_SEED=2523). The displaced holder's word is on nodes
+        // 1 and 2; a take at x.990 wins nodes 0 and 1; node 1 restarts. The taker's first renewal
+        // finds the displaced word on node 2, and that holder's own renewal moves it before the
+        // taker's second round CASes from it. With the expiry rounded down to x + 3, the taker's
+        // next renewal came after its lease had run out.
+        var displacedNode = new NodeId(_nextClient++);
+        _fabric.Faults.HoldLink(displacedNode, MemoryNodes[0]);
+        var displaced = await WriterLease.AcquireAsync(Connect(displacedNode), _layout, ShortLease, _time);
+        _fabric.Faults.ReleaseLink(displacedNode, MemoryNodes[0]);
+        var id = displaced.WriterId;
+        Assert.Equal(0ul, LeaseWordOn(MemoryNodes[0], id));
+
+        _time.Advance(TimeSpan.FromMilliseconds(990));
+        var takerNode = new NodeId(_nextClient++);
+        var taker = await WriterLease.TakeAsync(id, Connect(takerNode), _layout, ShortLease, _time);
+        var displacedWord = LeaseWordOn(MemoryNodes[2], id);
+        Assert.Equal(displaced.ExpiresAt.ToUnixTimeSeconds(), LeaseWord.Expires(displacedWord));
+        Assert.Equal(LeaseWordOn(MemoryNodes[0], id), LeaseWordOn(MemoryNodes[1], id));
+        Assert.NotEqual(LeaseWord.Holder(displacedWord), LeaseWord.Holder(LeaseWordOn(MemoryNodes[0], id)));
+        _fabric.Faults.Restart(MemoryNodes[1], keepMemory: true);
+
+        // The first renewal, its timer a little late. Its CAS to node 1 is held, so its second
+        // round waits while the displaced holder renews on node 2 (it sees the taker on node 0
+        // only, so it cannot tell it lost the id).
+        _time.Advance(ShortLease.RenewInterval + TimeSpan.FromMilliseconds(10));
+        _fabric.Faults.HoldLink(takerNode, MemoryNodes[1]);
+        var first = taker.RenewAsync();
+        Assert.False(await displaced.RenewAsync());
+        Assert.False(displaced.Lost.IsCancellationRequested);
+        _fabric.Faults.ReleaseLink(takerNode, MemoryNodes[1]);
+        Assert.False(await first);
+        Assert.False(taker.Lost.IsCancellationRequested);
+        Assert.Equal(LeaseWord.Holder(displacedWord), LeaseWord.Holder(LeaseWordOn(MemoryNodes[2], id)));
+
+        // The next renewal comes in time and takes node 2 from the holder it displaced.
+        _time.Advance(ShortLease.RenewInterval + TimeSpan.FromMilliseconds(10));
+        Assert.True(await taker.RenewAsync(), taker.LostReason);
+        Assert.False(taker.Lost.IsCancellationRequested);
+        Assert.Equal(LeaseWordOn(MemoryNodes[0], id), LeaseWordOn(MemoryNodes[2], id));
+
+        // The displaced holder never becomes valid again.
+        Assert.False(await displaced.RenewAsync());
+        Assert.True(displaced.Lost.IsCancellationRequested);
+        Assert.Equal(DateTimeOffset.MinValue, displaced.ValidUntil);
+        Assert.True(await taker.RenewAsync());
+    }
+
+    [Fact]
     public async Task A_lease_that_ran_out_is_lost_and_never_revived_by_a_late_renewal()
     {
         // In the gap another client may have held the id and its client state is stale; only a
@@ -267,11 +341,9 @@ public sealed class WriterLeaseTests : IDisposable
 
     private Task<WriterLease> AcquireAsync() => WriterLease.AcquireAsync(Connect(), _layout, _options, _time);
 
-    private QueuePair[] Connect()
-    {
-        var client = new NodeId(_nextClient++);
-        return MemoryNodes.Select(node => _fabric.Connect(client, node)).ToArray();
-    }
+    private QueuePair[] Connect() => Connect(new NodeId(_nextClient++));
+
+    private QueuePair[] Connect(NodeId client) => MemoryNodes.Select(node => _fabric.Connect(client, node)).ToArray();
 
     private ulong LeaseWordOn(NodeId node, int writer)
     {
