@@ -213,7 +213,22 @@ public sealed partial class SafeGuessClient
         }
         else
         {
+            // The write before it counts again. Its word may sit in no slot any more (the
+            // withdrawn one replaced it wherever it landed, and nodes that still show it may be
+            // down), so the scan did not reserve its buffer: reserve it now, or a new buffer
+            // could take that space and the next write of the key, replacing this word, would
+            // retire the new buffer in its place.
             state.Last = prev;
+            await KeepLiveAsync(prev).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reserves the buffer of a word of this writer that a key falls back to, unless it is reserved already.</summary>
+    private async Task KeepLiveAsync(ulong word)
+    {
+        if (word != 0 && Tsp.Writer(word) == WriterId && !_arena.IsLive(Tsp.BufferId(word)))
+        {
+            await MarkOwnedBuffersAsync([Tsp.BufferId(word)]).ConfigureAwait(false);
         }
     }
 

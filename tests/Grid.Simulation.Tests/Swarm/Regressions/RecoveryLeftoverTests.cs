@@ -145,6 +145,50 @@ public sealed class RecoveryLeftoverTests
         Assert.Equal("k2 v2", Text((await later.ReadAsync(K2)).Value));
     }
 
+    [Fact]
+    public async Task A_new_holder_keeps_the_buffer_of_the_write_before_a_withdrawn_leftover()
+    {
+        // Found by the fault simulation (GRID_SEED=7871 once recovery heard from every node).
+        using var cluster = new RegressionCluster(Options);
+        var other = await SafeGuessClient.StartAsync(
+            2, cluster.Connect(Reader), cluster.Layout, new SkewedClock(cluster.Clock) { Ahead = 1_000_000 }, cluster.Time);
+
+        // The old holder writes k1 (one buffer unit: short values); then another writer's later
+        // word makes its next guess of k1 stale. It withdraws the guess and crashes before its
+        // redo above lands (its third roundtrip of that write is held back): its slot holds the
+        // withdrawn guess on every node, and the write before it (v1) is in no slot any more,
+        // only in the guess's buffer, as prev.
+        var time = new RoundtripHook(cluster.Time);
+        var old = await SafeGuessClient.StartAsync(1, cluster.Connect(OldHolder), cluster.Layout, cluster.Clock, time);
+        await old.WriteAsync(K1, Value("k1 v1", 16));
+        await old.ReadAsync(K1);
+        await other.WriteAsync(K1, Value("k1 by the other", 16));
+        time.OnRoundtrip(3, () => cluster.Hold(OldHolder, 0, 1, 2));
+        var redo = old.WriteAsync(K1, Value("k1 v2", 16));
+        Assert.False(redo.IsCompleted);
+        cluster.Fabric.Faults.Crash(new NodeId(OldHolder));
+        var guess = cluster.EntrySlot(0, 0, 1, 0);
+        Assert.False(Tsp.IsVerified(guess));
+        for (var node = 0; node < 3; node++)
+        {
+            Assert.Equal(guess, cluster.EntrySlot(node, 0, 1, 0));
+            Assert.Equal(Tsp.Identity(guess), cluster.Word(node, cluster.Layout.BufferOffset(1, Tsp.BufferId(guess))));
+        }
+
+        // The new holder finds the guess withdrawn: its last word of k1 is v1 again. A new key
+        // must not take v1's buffer, or k1's next write (replacing v1) retires the new key's
+        // buffer, and a grace period later it is handed out again.
+        var holder = await cluster.StartAsync(1, NewHolder);
+        await holder.WriteAsync(K2, Value("k2 v1", 16));
+        await holder.WriteAsync(K1, Value("k1 v3", 16));
+        cluster.Time.Advance(Options.BufferGracePeriod + TimeSpan.FromMilliseconds(1));
+        await holder.WriteAsync(K1, Value("k1 v4", 16));
+        await holder.WriteAsync(K1, Value("k1 v5", 16));
+
+        Assert.Equal("k2 v1", Text((await other.ReadAsync(K2)).Value));
+        Assert.Equal("k1 v5", Text((await other.ReadAsync(K1)).Value));
+    }
+
     /// <summary>
     /// The old holder writes k1 everywhere, then its next write of k1 reaches node 2 only (its
     /// links to nodes 0 and 1 hold the batches back) and it crashes: the batches held back
