@@ -301,8 +301,9 @@ public sealed partial class SafeGuessClient
     /// <summary>
     /// A whole copy of the write's buffer from any node that has one: first a majority's
     /// replies, then the rest; null when no node has it (reused after its grace period).
+    /// <paramref name="everyNode"/> (recovery only) waits for every node's reply first.
     /// </summary>
-    private async Task<BufferCopy?> ReadBufferAsync(ulong word, ReadContext? read)
+    private async Task<BufferCopy?> ReadBufferAsync(ulong word, ReadContext? read, bool everyNode = false)
     {
         var offset = _layout.BufferOffset(Tsp.Writer(word), Tsp.BufferId(word));
         var length = SpeculativeBytes(word);
@@ -317,7 +318,9 @@ public sealed partial class SafeGuessClient
                 batches[i]!.Read(RegionId, offset, images[i]);
             }
 
-            var call = await RoundtripAsync(batches).ConfigureAwait(false);
+            var call = everyNode
+                ? await RoundtripToEveryNodeAsync(batches).ConfigureAwait(false)
+                : await RoundtripAsync(batches).ConfigureAwait(false);
             if (read is not null)
             {
                 read.Roundtrips++;

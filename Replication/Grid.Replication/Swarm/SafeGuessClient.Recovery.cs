@@ -14,7 +14,10 @@ public sealed partial class SafeGuessClient
     /// re-read its own slots): its entries in every bucket and their words, the buffers those
     /// words point to (so the arena does not hand them out again), and for a word left unverified
     /// by a crash, whether it was final (a reader may have pinned it) or withdrawn (then the write
-    /// before it counts).
+    /// before it counts). Every read here hears from every node that answers, not from the first
+    /// majority: the previous holder's last write may have reached a minority only, and its word
+    /// there must be resolved, its buffer kept and its timestamp observed before this client
+    /// hands out a buffer or a guess (README, "Restart safety").
     /// </summary>
     private async Task RecoverAsync()
     {
@@ -32,7 +35,7 @@ public sealed partial class SafeGuessClient
                 batches[i]!.Read(RegionId, _layout.BucketOffset(first), images[i]);
             }
 
-            var call = await RoundtripAsync(batches).ConfigureAwait(false);
+            var call = await RoundtripToEveryNodeAsync(batches).ConfigureAwait(false);
             for (var k = 0; k < count; k++)
             {
                 for (var entry = 0; entry < _layout.Options.EntriesPerWriter; entry++)
@@ -65,7 +68,7 @@ public sealed partial class SafeGuessClient
         ulong newest = 0;
         for (var i = 0; i < _nodes.Count; i++)
         {
-            if (!call.Succeeded[i])
+            if (!Answered(call, i))
             {
                 continue;
             }
@@ -91,7 +94,7 @@ public sealed partial class SafeGuessClient
         ulong last = 0;
         for (var i = 0; i < _nodes.Count; i++)
         {
-            if (call.Succeeded[i] && BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at)) == keyHash)
+            if (Answered(call, i) && BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at)) == keyHash)
             {
                 last = _ring.Max(last, BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)));
             }
@@ -107,8 +110,9 @@ public sealed partial class SafeGuessClient
         var state = new SwarmObjectState(keyHash, bucket, _nodes.Count, _time) { Entry = entry, Last = last };
         for (var i = 0; i < _nodes.Count; i++)
         {
-            var slot = call.Succeeded[i] ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)) : last;
-            var helped = call.Succeeded[i] ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.HelpedOffsetInEntry)) : 0;
+            var answered = Answered(call, i);
+            var slot = answered ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.SlotOffsetInEntry)) : last;
+            var helped = answered ? BinaryPrimitives.ReadUInt64LittleEndian(images[i].AsSpan(at + SwarmLayout.HelpedOffsetInEntry)) : 0;
             state.Expected[i] = slot;
             foreach (var word in (ulong[])[slot, helped])
             {
@@ -123,8 +127,12 @@ public sealed partial class SafeGuessClient
         _objects[keyHash] = state;
     }
 
-    /// <summary>Reads the length of every buffer this writer's words point to and reserves it.</summary>
-    private async Task MarkOwnedBuffersAsync(HashSet<uint> owned)
+    /// <summary>
+    /// Reads the length of every buffer this writer's words point to and reserves it: the
+    /// largest length any node declares, from every node that answers (a word cut short may
+    /// have its buffer on one node only; elsewhere the space holds older bytes).
+    /// </summary>
+    private async Task MarkOwnedBuffersAsync(IReadOnlyCollection<uint> owned)
     {
         const int OpsPerBatch = 256;
         var ids = owned.ToArray();
@@ -146,13 +154,13 @@ public sealed partial class SafeGuessClient
                 batches[i] = batch;
             }
 
-            var call = await RoundtripAsync(batches).ConfigureAwait(false);
+            var call = await RoundtripToEveryNodeAsync(batches).ConfigureAwait(false);
             for (var k = 0; k < slice.Length; k++)
             {
                 var length = 0;
                 for (var i = 0; i < _nodes.Count; i++)
                 {
-                    if (call.Succeeded[i])
+                    if (Answered(call, i))
                     {
                         length = Math.Max(length, BinaryPrimitives.ReadInt32LittleEndian(headers[i][k].AsSpan(40)));
                     }
@@ -166,15 +174,19 @@ public sealed partial class SafeGuessClient
     /// <summary>
     /// A word of ours left unverified: act as a reader would (spec §2.4, pin). If nobody
     /// withdrew it, it may have been returned, so it stays and is verified now; if it was
-    /// withdrawn, the crash came mid-retry and the write before it is our last. If no node of
-    /// a majority holds its buffer, nobody can have returned it (a reader returns an unverified
+    /// withdrawn, the crash came mid-retry and the write before it is our last. If no node that
+    /// answers holds its buffer, nobody can have returned it (a reader returns an unverified
     /// word only after writing its buffer back to a majority), and verifying it would publish a
     /// value that cannot be read: it is withdrawn from the slots instead.
     /// </summary>
     private async Task ResolveUnverifiedAsync(SwarmObjectState state)
     {
         var word = state.Last;
-        var (withdrawn, prev, copy) = await PinAsync(word, null).ConfigureAwait(false);
+        var (withdrawn, _, copy) = await PinAsync(word, null).ConfigureAwait(false);
+
+        // The buffer may sit on a node outside the pin's majority only.
+        copy ??= await ReadBufferAsync(word, null, everyNode: true).ConfigureAwait(false);
+        var prev = copy?.Prev ?? 0;
         if (copy is null)
         {
             await WithdrawOrphanAsync(state, word).ConfigureAwait(false);
@@ -201,7 +213,22 @@ public sealed partial class SafeGuessClient
         }
         else
         {
+            // The write before it counts again. Its word may sit in no slot any more (the
+            // withdrawn one replaced it wherever it landed, and nodes that still show it may be
+            // down), so the scan did not reserve its buffer: reserve it now, or a new buffer
+            // could take that space and the next write of the key, replacing this word, would
+            // retire the new buffer in its place.
             state.Last = prev;
+            await KeepLiveAsync(prev).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reserves the buffer of a word of this writer that a key falls back to, unless it is reserved already.</summary>
+    private async Task KeepLiveAsync(ulong word)
+    {
+        if (word != 0 && Tsp.Writer(word) == WriterId && !_arena.IsLive(Tsp.BufferId(word)))
+        {
+            await MarkOwnedBuffersAsync([Tsp.BufferId(word)]).ConfigureAwait(false);
         }
     }
 

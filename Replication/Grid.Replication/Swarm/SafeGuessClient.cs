@@ -358,13 +358,38 @@ public sealed partial class SafeGuessClient
     private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, bool[] done) =>
         RoundtripAsync(batches, Quorum - done.Count(d => d));
 
+    /// <summary>One roundtrip that completes when <paramref name="needed"/> nodes have answered.</summary>
+    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, int needed) => StartRoundtrip(batches, needed).Quorum;
+
+    /// <summary>
+    /// One roundtrip that hears from every node that can still answer: it waits for a majority,
+    /// then for every other batch to complete too, answered or failed. Only recovery waits so:
+    /// a word the previous holder of this id left on a minority may sit on any node, and only
+    /// the nodes that answer can show it (README, "Restart safety"). The wait is bounded: each
+    /// batch executes within <see cref="SwarmOptions.MaxInFlight"/> of being stamped or is
+    /// refused, and a node that never answers fails the batch at the transport's operation
+    /// timeout (its queue pair closes, so this client never posts there again).
+    /// Judge each node with <see cref="Answered"/>.
+    /// </summary>
+    private async Task<QuorumCall> RoundtripToEveryNodeAsync(VerbBatch?[] batches)
+    {
+        var call = StartRoundtrip(batches, Quorum);
+        await call.Quorum.ConfigureAwait(false);
+        await call.AllCompleted.ConfigureAwait(false);
+        return call;
+    }
+
+    /// <summary>Whether node <paramref name="node"/>'s batch of the call has completed without error (in the quorum or later).</summary>
+    private static bool Answered(QuorumCall call, int node) =>
+        call.Batches[node] is { IsPosted: false, Error: TransportError.None };
+
     /// <summary>
     /// Every roundtrip of the client goes through here: a fenced client posts nothing, and every
     /// batch carries a deadline of now + <see cref="SwarmOptions.BatchLifetime"/>, cut to the
     /// lease's expiry, so no batch of this client lands after its lease ends plus the in-flight
     /// bound (README, "Fencing" and "Time bounds").
     /// </summary>
-    private Task<QuorumCall> RoundtripAsync(VerbBatch?[] batches, int needed)
+    private QuorumCall StartRoundtrip(VerbBatch?[] batches, int needed)
     {
         ThrowIfFenced();
         var now = _time.GetUtcNow();
@@ -399,7 +424,7 @@ public sealed partial class SafeGuessClient
             }
         }
 
-        return QuorumCall.RunAsync(_nodes, batches, needed);
+        return QuorumCall.Start(_nodes, batches, needed);
     }
 
     private VerbBatch?[] NewBatches() => new VerbBatch?[_nodes.Count];
