@@ -87,7 +87,9 @@ public sealed partial class SafeGuessClient
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
         CheckIncarnation(call, incarnations);
-        var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxOfOtherWriters(WriterId);
+        var snapshot = Snapshot(state.KeyHash, call, directories, null);
+        var maxPre = snapshot.MaxWord();
+        var others = Tsp.Identity(snapshot.MaxOfOtherWriters(WriterId));
         _clock.Observe(Tsp.Timestamp(maxPre));
         var roundtrips = 1 + await PublishAsync(state, guess, call, null).ConfigureAwait(false);
 
@@ -95,7 +97,7 @@ public sealed partial class SafeGuessClient
         {
             Complete(state, prev, guess);
             state.Background = VerifyInBackgroundAsync(state, guess, value);
-            return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips, Tsp.Identity(guess), Tsp.Identity(maxPre));
+            return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips, Tsp.Identity(guess), others);
         }
 
         // Stale: race readers for the validator word of this write's buffer.
@@ -108,7 +110,7 @@ public sealed partial class SafeGuessClient
             roundtrips += await PublishAsync(state, kept, null, i => InPlaceBatch(state, i, kept, value))
                 .ConfigureAwait(false);
             Complete(state, prev, kept);
-            return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips, Tsp.Identity(kept), Tsp.Identity(maxPre));
+            return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips, Tsp.Identity(kept), others);
         }
 
         // Withdrawn: no reader can return the guess. Write again above everything seen; the
@@ -117,8 +119,7 @@ public sealed partial class SafeGuessClient
         var retry = await WriteAboveAsync(state, prev, value, maxPre).ConfigureAwait(false);
         roundtrips += retry.Roundtrips;
 
-        return new SwarmWriteResult(
-            SwarmWritePath.Retried, roundtrips, Tsp.Identity(retry.Word), Tsp.Identity(maxPre));
+        return new SwarmWriteResult(SwarmWritePath.Retried, roundtrips, Tsp.Identity(retry.Word), others);
     }
 
     /// <summary>DM-ABD (spec §2.3, -g=false): read the timestamps, then publish above them.</summary>
@@ -127,7 +128,7 @@ public sealed partial class SafeGuessClient
         await SettleAsync(state).ConfigureAwait(false);
         var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
         var others = snapshot.MaxOfOtherWriters(WriterId);
-        var max = Math.Max(others, state.Last);
+        var max = Math.Max(snapshot.MaxWord(), state.Last);
         var write = await WriteAboveAsync(state, state.Last, value, max).ConfigureAwait(false);
         return new SwarmWriteResult(
             SwarmWritePath.Retried, 1 + write.Roundtrips, Tsp.Identity(write.Word), Tsp.Identity(others));

@@ -189,6 +189,36 @@ public sealed class RecoveryLeftoverTests
         Assert.Equal("k1 v5", Text((await other.ReadAsync(K1)).Value));
     }
 
+    [Fact]
+    public async Task A_restarted_writer_orders_its_writes_after_a_write_its_old_incarnation_landed_late()
+    {
+        // Without a lease nothing makes a restarted client wait for its old incarnation's
+        // batches: a zombie's write may still land (README, "Fencing"). Here it lands on node 2
+        // only, a reader returns it (so it is the key's value now), and the restarted client's
+        // next write must go above it.
+        using var cluster = new RegressionCluster(Options);
+        var zombieClock = new SkewedClock(cluster.Clock);
+        var zombie = await SafeGuessClient.StartAsync(1, cluster.Connect(OldHolder), cluster.Layout, zombieClock, cluster.Time);
+        await zombie.WriteAsync(K1, Value("k1 v1", 64));
+        await zombie.ReadAsync(K1);
+
+        var restarted = await cluster.StartAsync(1, NewHolder);
+        zombieClock.Ahead = 5_000_000;
+        cluster.Hold(OldHolder, 0, 1);
+        var late = zombie.WriteAsync(K1, Value("k1 by the zombie", 64));
+        Assert.False(late.IsCompleted);
+
+        var reader = await cluster.StartAsync(2, Reader);
+        cluster.Hold(Reader, 0);
+        Assert.Equal("k1 by the zombie", Text((await reader.ReadAsync(K1)).Value));
+        cluster.Release(Reader, 0);
+
+        await restarted.WriteAsync(K1, Value("k1 v2", 64));
+        var later = await cluster.StartAsync(2, 4);
+        Assert.Equal("k1 v2", Text((await later.ReadAsync(K1)).Value));
+        Assert.Equal("k1 v2", Text((await reader.ReadAsync(K1)).Value));
+    }
+
     /// <summary>
     /// The old holder writes k1 everywhere, then its next write of k1 reaches node 2 only (its
     /// links to nodes 0 and 1 hold the batches back) and it crashes: the batches held back
