@@ -18,6 +18,7 @@ public sealed class SwarmClientCounters
     private long _settledWithdrawn;
     private long _releasedEntries;
     private long _withdrawnOrphans;
+    private long _lateRecoveredWords;
 
     public long FreshWrites => Volatile.Read(ref _freshWrites);
 
@@ -48,7 +49,15 @@ public sealed class SwarmClientCounters
     /// <summary>Words a restarted writer found unverified with their buffer on no majority, and withdrew.</summary>
     public long WithdrawnOrphans => Volatile.Read(ref _withdrawnOrphans);
 
+    /// <summary>
+    /// Entries whose newest word a restarted writer found only on nodes that answered its
+    /// recovery after the first majority (a recovery that read one majority missed them).
+    /// </summary>
+    public long LateRecoveredWords => Volatile.Read(ref _lateRecoveredWords);
+
     internal void WithdrawnOrphan() => Interlocked.Increment(ref _withdrawnOrphans);
+
+    internal void LateRecoveredWord() => Interlocked.Increment(ref _lateRecoveredWords);
 
     internal void Write(SwarmWritePath path)
     {

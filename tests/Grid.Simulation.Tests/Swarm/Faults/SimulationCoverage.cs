@@ -37,6 +37,9 @@ public sealed class SimulationCoverage
 
     public long WriteBacks { get; set; }
 
+    /// <summary>Entries whose newest word a restarted writer found only on a node that answered its recovery late.</summary>
+    public long LateRecoveredWords { get; set; }
+
     public void Add(IEnumerable<SwarmClientCounters> counters)
     {
         foreach (var c in counters)
@@ -48,6 +51,7 @@ public sealed class SimulationCoverage
             RetriedWrites += c.RetriedWrites;
             WithdrawnPins += c.WithdrawnPins;
             WriteBacks += c.WriteBacks;
+            LateRecoveredWords += c.LateRecoveredWords;
         }
     }
 

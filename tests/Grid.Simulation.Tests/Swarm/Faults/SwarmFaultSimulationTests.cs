@@ -75,6 +75,7 @@ public sealed class SwarmFaultSimulationTests
             Assert.True(coverage.ReadRestarts > 0, summary);
             Assert.True(coverage.KeptWrites > 0, summary);
             Assert.True(coverage.RetriedWrites > 0, summary);
+            Assert.True(coverage.LateRecoveredWords > 0, summary);
         }
     }
 }

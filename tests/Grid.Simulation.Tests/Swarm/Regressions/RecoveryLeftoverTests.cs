@@ -44,6 +44,7 @@ public sealed class RecoveryLeftoverTests
         // The new holder's link to node 2 is slow: its recovery scan hears from nodes 0 and 1
         // first, and from node 2 only after the release.
         var holder = await StartWithNodeTwoLateAsync(cluster);
+        Assert.Equal(1, holder.Counters.LateRecoveredWords);
 
         // A new key takes a new buffer. It must not be the cut-short write's (two units from b2).
         await holder.WriteAsync(K2, Value("k2 v1", 64));
