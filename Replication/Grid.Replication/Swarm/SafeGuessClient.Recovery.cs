@@ -66,6 +66,7 @@ public sealed partial class SafeGuessClient
         // grow (its clock never hands out a smaller one), so the newest word marks the current key.
         ulong keyHash = 0;
         ulong newest = 0;
+        ulong newestInQuorum = 0;
         for (var i = 0; i < _nodes.Count; i++)
         {
             if (!Answered(call, i))
@@ -82,6 +83,16 @@ public sealed partial class SafeGuessClient
                 keyHash = hash;
                 newest = word;
             }
+
+            if (hash != 0 && call.Succeeded[i])
+            {
+                newestInQuorum = Math.Max(newestInQuorum, word);
+            }
+        }
+
+        if (newest > newestInQuorum)
+        {
+            Counters.LateRecoveredWord();
         }
 
         if (keyHash == 0)

@@ -97,7 +97,9 @@ public sealed partial class SafeGuessClient
 
         var call = await RoundtripAsync(batches).ConfigureAwait(false);
         CheckIncarnation(call, incarnations);
-        var maxPre = Snapshot(state.KeyHash, call, directories, null).MaxOfOtherWriters(WriterId);
+        var snapshot = Snapshot(state.KeyHash, call, directories, null);
+        var maxPre = snapshot.MaxWord();
+        var others = Tsp.Identity(snapshot.MaxOfOtherWriters(WriterId));
         _clock.ObserveWord(maxPre);
         var roundtrips = 1 + await PublishAsync(state, guess, call, null).ConfigureAwait(false);
 
@@ -105,7 +107,7 @@ public sealed partial class SafeGuessClient
         {
             Complete(state, prev, guess);
             state.Background = VerifyInBackgroundAsync(state, guess, value);
-            return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips, Tsp.Identity(guess), Tsp.Identity(maxPre));
+            return new SwarmWriteResult(SwarmWritePath.Fresh, roundtrips, Tsp.Identity(guess), others);
         }
 
         // Stale: race readers for the validator word of this write's buffer.
@@ -118,7 +120,7 @@ public sealed partial class SafeGuessClient
             roundtrips += await PublishAsync(state, kept, null, i => InPlaceBatch(state, i, kept, value))
                 .ConfigureAwait(false);
             Complete(state, prev, kept);
-            return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips, Tsp.Identity(kept), Tsp.Identity(maxPre));
+            return new SwarmWriteResult(SwarmWritePath.Kept, roundtrips, Tsp.Identity(kept), others);
         }
 
         // Withdrawn: no reader can return the guess. Write again above everything seen; the
@@ -132,8 +134,7 @@ public sealed partial class SafeGuessClient
         var retry = await WriteAboveAsync(state, prev, value, maxPre).ConfigureAwait(false);
         roundtrips += retry.Roundtrips;
 
-        return new SwarmWriteResult(
-            SwarmWritePath.Retried, roundtrips, Tsp.Identity(retry.Word), Tsp.Identity(maxPre));
+        return new SwarmWriteResult(SwarmWritePath.Retried, roundtrips, Tsp.Identity(retry.Word), others);
     }
 
     /// <summary>DM-ABD (spec §2.3, -g=false): read the timestamps, then publish above them.</summary>
@@ -143,7 +144,7 @@ public sealed partial class SafeGuessClient
         var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
         var others = snapshot.MaxOfOtherWriters(WriterId);
         var last = state.LiveLast(LiveWordAge);
-        var max = _ring.Max(others, last);
+        var max = _ring.Max(snapshot.MaxWord(), last);
         var write = await WriteAboveAsync(state, last, value, max).ConfigureAwait(false);
         return new SwarmWriteResult(
             SwarmWritePath.Retried, 1 + write.Roundtrips, Tsp.Identity(write.Word), Tsp.Identity(others));

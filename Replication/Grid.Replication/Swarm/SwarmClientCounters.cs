@@ -23,6 +23,7 @@ public sealed class SwarmClientCounters
     private long _refreshedKeys;
     private long _clearedWords;
     private long _rebases;
+    private long _lateRecoveredWords;
 
     public long FreshWrites => Volatile.Read(ref _freshWrites);
 
@@ -78,6 +79,14 @@ public sealed class SwarmClientCounters
     internal void RefreshedKey() => Interlocked.Increment(ref _refreshedKeys);
 
     internal void ClearedWord() => Interlocked.Increment(ref _clearedWords);
+    /// <summary>
+    /// Entries whose newest word a restarted writer found only on nodes that answered its
+    /// recovery after the first majority (a recovery that read one majority missed them).
+    /// </summary>
+    public long LateRecoveredWords => Volatile.Read(ref _lateRecoveredWords);
+
+
+    internal void LateRecoveredWord() => Interlocked.Increment(ref _lateRecoveredWords);
 
     internal void Write(SwarmWritePath path)
     {

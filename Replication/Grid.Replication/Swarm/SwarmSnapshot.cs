@@ -65,17 +65,28 @@ internal sealed class SwarmSnapshot
     }
 
     /// <summary>
-    /// The largest word in other writers' entries on the replying nodes: what a write's guess
-    /// must beat to be fresh (the writer's own entry only holds its earlier words).
+    /// The largest word in the key's entries on the replying nodes, slots and helped words,
+    /// the writer's own entry included: what a write's guess must beat to be fresh. A writer's
+    /// own words are below its clock, but a word of an earlier incarnation of its id may not be:
+    /// a zombie's write that landed after the restart (README, "Fencing") and that a reader
+    /// returned sits in the writer's own helped word, and a guess below it would be lost.
     /// </summary>
-    public ulong MaxOfOtherWriters(int writer)
+    public ulong MaxWord() => MaxWord(exceptWriter: 0);
+
+    /// <summary>
+    /// The largest word in other writers' entries on the replying nodes: the
+    /// <see cref="SwarmWriteResult.ObservedOthers"/> a write reports.
+    /// </summary>
+    public ulong MaxOfOtherWriters(int writer) => MaxWord(exceptWriter: writer);
+
+    private ulong MaxWord(int exceptWriter)
     {
         ulong max = 0;
         foreach (var node in _nodes)
         {
             foreach (var entry in node ?? [])
             {
-                if (entry.Writer != writer)
+                if (entry.Writer != exceptWriter)
                 {
                     max = _layout.Ring.Max(max, _layout.Ring.Max(entry.Slot, entry.Helped));
                 }

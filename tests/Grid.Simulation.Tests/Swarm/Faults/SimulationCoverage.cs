@@ -52,6 +52,8 @@ public sealed class SimulationCoverage
     public long ClearedWords { get; set; }
 
     public long Rebases { get; set; }
+    /// <summary>Entries whose newest word a restarted writer found only on a node that answered its recovery late.</summary>
+    public long LateRecoveredWords { get; set; }
 
     public void Add(IEnumerable<SwarmClientCounters> counters)
     {
@@ -69,6 +71,7 @@ public sealed class SimulationCoverage
             RefreshedKeys += c.RefreshedKeys;
             ClearedWords += c.ClearedWords;
             Rebases += c.Rebases;
+            LateRecoveredWords += c.LateRecoveredWords;
         }
     }
 

@@ -44,6 +44,7 @@ public sealed class RecoveryLeftoverTests
         // The new holder's link to node 2 is slow: its recovery scan hears from nodes 0 and 1
         // first, and from node 2 only after the release.
         var holder = await StartWithNodeTwoLateAsync(cluster);
+        Assert.Equal(1, holder.Counters.LateRecoveredWords);
 
         // A new key takes a new buffer. It must not be the cut-short write's (two units from b2).
         await holder.WriteAsync(K2, Value("k2 v1", 64));
@@ -187,6 +188,60 @@ public sealed class RecoveryLeftoverTests
 
         Assert.Equal("k2 v1", Text((await other.ReadAsync(K2)).Value));
         Assert.Equal("k1 v5", Text((await other.ReadAsync(K1)).Value));
+    }
+
+    [Fact]
+    public async Task A_restarted_writer_orders_its_writes_after_a_write_its_old_incarnation_landed_late()
+    {
+        // Without a lease nothing makes a restarted client wait for its old incarnation's
+        // batches: a zombie's write may still land (README, "Fencing"). Here it lands on node 2
+        // only, a reader returns it (so it is the key's value now), and the restarted client's
+        // next write must go above it.
+        using var cluster = new RegressionCluster(Options);
+        var zombieClock = new SkewedClock(cluster.Clock);
+        var zombie = await SafeGuessClient.StartAsync(1, cluster.Connect(OldHolder), cluster.Layout, zombieClock, cluster.Time);
+        await zombie.WriteAsync(K1, Value("k1 v1", 64));
+        await zombie.ReadAsync(K1);
+
+        var restarted = await cluster.StartAsync(1, NewHolder);
+        zombieClock.Ahead = 5_000_000;
+        cluster.Hold(OldHolder, 0, 1);
+        var late = zombie.WriteAsync(K1, Value("k1 by the zombie", 64));
+        Assert.False(late.IsCompleted);
+
+        var reader = await cluster.StartAsync(2, Reader);
+        cluster.Hold(Reader, 0);
+        Assert.Equal("k1 by the zombie", Text((await reader.ReadAsync(K1)).Value));
+        cluster.Release(Reader, 0);
+
+        await restarted.WriteAsync(K1, Value("k1 v2", 64));
+        var later = await cluster.StartAsync(2, 4);
+        Assert.Equal("k1 v2", Text((await later.ReadAsync(K1)).Value));
+        Assert.Equal("k1 v2", Text((await reader.ReadAsync(K1)).Value));
+    }
+
+    [Fact(Skip = "open bug: a node the new holder cannot read during recovery (Swarm README, Open bugs; GRID_SEED=1983)")]
+    public async Task A_leftover_on_a_node_the_new_holder_lost_during_recovery_stays_harmless()
+    {
+        // GRID_SEED=1983: node 2 restarts (keeping its memory) while the new holder's recovery
+        // waits for it. The holder's connection to it dies, so the holder never reads it, but
+        // clients that connect afterwards do. Fails today (the reader's read of k1 returns k2's
+        // value), as it did when recovery read one majority.
+        using var cluster = new RegressionCluster(Options);
+        await LeaveWordOnNodeTwoAsync(cluster, new SkewedClock(cluster.Clock));
+        cluster.Hold(NewHolder, 2);
+        var starting = cluster.StartAsync(1, NewHolder);
+        cluster.Fabric.Faults.Restart(MemoryNodes[2], keepMemory: true);
+        Assert.All(cluster.Release(NewHolder, 2), batch => Assert.Equal(TransportError.ConnectionClosed, batch.Error));
+        var holder = await starting;
+        await holder.WriteAsync(K2, Value("k2 v1", 64));
+
+        var reader = await cluster.StartAsync(2, Reader);
+        cluster.Hold(Reader, 0);
+        var k1 = Text((await reader.ReadAsync(K1)).Value);
+        Assert.Contains(k1, new[] { "k1 v1", "k1 v2" });
+        Assert.Equal("k2 v1", Text((await reader.ReadAsync(K2)).Value));
+        Assert.Equal(k1, Text((await holder.ReadAsync(K1)).Value));
     }
 
     /// <summary>
