@@ -1,4 +1,5 @@
 using Grid.RdmaTransport;
+using Grid.Replication.Common;
 
 namespace Grid.Replication.Swarm;
 
@@ -28,7 +29,7 @@ public sealed partial class SafeGuessClient
             var state = await EnterAsync(candidate.KeyHash).ConfigureAwait(false);
             try
             {
-                if (state.DeletedAt is null || state.Entry < 0 || !await AloneInBucketAsync(state).ConfigureAwait(false))
+                if (state.DeletedAt is null || state.Entry < 0 || !await ReadyToFreeAsync(state).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -40,7 +41,17 @@ public sealed partial class SafeGuessClient
                     batches[i]!.Write(RegionId, OwnEntryOffset(state), new byte[SwarmLayout.EntryBytes]);
                 }
 
-                await RoundtripAsync(batches).ConfigureAwait(false);
+                try
+                {
+                    // Every node: where the zeroing does not land, the tombstone stays, which reads
+                    // as deleted too; the next sweep tries again.
+                    await RoundtripAsync(batches, _nodes.Count).ConfigureAwait(false);
+                }
+                catch (QuorumUnavailableException)
+                {
+                    continue;
+                }
+
                 lock (_lock)
                 {
                     if (Tsp.Writer(state.Last) == WriterId)
@@ -65,18 +76,73 @@ public sealed partial class SafeGuessClient
         return released;
     }
 
-    /// <summary>Whether no other writer has an entry for the key on a majority's view of its bucket.</summary>
-    private async Task<bool> AloneInBucketAsync(SwarmObjectState state)
+    /// <summary>
+    /// Whether the deleted key's entry may be freed: every memory node answers, none shows
+    /// another writer's entry for the key, and on each one this writer's entry holds the
+    /// tombstone or nothing. A node that missed the delete still holds an older value there;
+    /// freed on the others, that value would come back once a majority includes that node (seed
+    /// 3457). Such a node gets the tombstone first (CAS from what it showed), and the entry is
+    /// freed at a later sweep.
+    /// </summary>
+    private async Task<bool> ReadyToFreeAsync(SwarmObjectState state)
     {
-        var snapshot = await ReadBucketAsync(state).ConfigureAwait(false);
-        for (var writer = 1; writer <= _layout.Options.MaxWriters; writer++)
+        SwarmSnapshot view;
+        try
         {
-            if (writer != WriterId && snapshot.EntryOf(writer) >= 0)
+            view = await SnapshotAsync(state.KeyHash, _nodes.Count).ConfigureAwait(false);
+        }
+        catch (QuorumUnavailableException)
+        {
+            return false;
+        }
+
+        var tombstone = Tsp.Verified(state.Last);
+        var repairs = NewBatches();
+        var ready = true;
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            foreach (var (writer, entry, slot, helped) in view.EntriesOn(i))
             {
-                return false;
+                if (writer != WriterId)
+                {
+                    return false;
+                }
+
+                if (entry != state.Entry || (Tsp.Identity(_ring.Max(slot, helped)) == Tsp.Identity(tombstone) && !_ring.IsAfter(helped, tombstone)))
+                {
+                    continue;
+                }
+
+                ready = false;
+                var offset = OwnEntryOffset(state);
+                var batch = repairs[i] ??= new VerbBatch(2);
+                batch.CompareAndSwap(RegionId, offset + SwarmLayout.SlotOffsetInEntry, slot, tombstone);
+                if (helped != 0 && !_ring.IsAfter(tombstone, helped) && Tsp.Identity(helped) != Tsp.Identity(tombstone))
+                {
+                    // A helped word above the tombstone cannot be this writer's: only its own
+                    // verified words are written back there, and the tombstone is its newest.
+                    return false;
+                }
+
+                if (helped != 0 && Tsp.Identity(helped) != Tsp.Identity(tombstone))
+                {
+                    batch.CompareAndSwap(RegionId, offset + SwarmLayout.HelpedOffsetInEntry, helped, 0);
+                }
             }
         }
 
-        return true;
+        if (!ready)
+        {
+            var posted = repairs.Count(b => b is not null);
+            try
+            {
+                await RoundtripAsync(repairs, posted).ConfigureAwait(false);
+            }
+            catch (QuorumUnavailableException)
+            {
+            }
+        }
+
+        return ready;
     }
 }

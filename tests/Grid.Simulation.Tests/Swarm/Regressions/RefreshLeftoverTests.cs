@@ -51,8 +51,8 @@ public sealed class RefreshLeftoverTests
         Assert.Equal(1, writer.Counters.RefreshPasses);
         Assert.NotEqual(leftover, cluster.Word(2, slot));
 
-        // Node 0 away: a read from nodes 1 and 2 returns the value.
-        cluster.Hold(2, 0);
+        // Node 0 crashes: a read from nodes 1 and 2 returns the value.
+        cluster.Fabric.Faults.Crash(MemoryNodes[0]);
         var reader = await cluster.StartAsync(2, 2);
         Assert.Equal("a", Text((await reader.ReadAsync(Key)).Value));
     }

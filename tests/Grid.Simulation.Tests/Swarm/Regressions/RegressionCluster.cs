@@ -69,6 +69,23 @@ internal sealed class RegressionCluster : IDisposable
     public ulong EntrySlot(int node, int bucket, int writer, int entry) =>
         Word(node, Layout.EntryOffset(bucket, writer, entry) + SwarmLayout.SlotOffsetInEntry);
 
+    /// <summary>
+    /// Sweeps the writer's deleted keys on every node, then puts back on node
+    /// <paramref name="missed"/> the bytes of the writer's entry as they were before: the state a
+    /// zeroing that never reached that node leaves (a sweep frees an entry only once every node
+    /// confirmed it, but a reader's late write-back can raise it again there: Swarm README,
+    /// "Open bugs").
+    /// </summary>
+    public async Task<int> ReleaseMissingNodeAsync(SafeGuessClient writer, int missed, int bucket, int entry)
+    {
+        var offset = (long)Layout.EntryOffset(bucket, writer.WriterId, entry);
+        Assert.True(Fabric.GetEndpoint(MemoryNodes[missed]).TryGetRegion(0, out var region));
+        var before = region.GetSpan(offset, SwarmLayout.EntryBytes).ToArray();
+        var released = await writer.ReleaseDeletedAsync();
+        before.CopyTo(region.GetSpan(offset, SwarmLayout.EntryBytes));
+        return released;
+    }
+
     public ulong Word(int node, ulong offset)
     {
         Assert.True(Fabric.GetEndpoint(MemoryNodes[node]).TryGetRegion(0, out var region));

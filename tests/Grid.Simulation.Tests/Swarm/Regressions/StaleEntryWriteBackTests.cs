@@ -46,8 +46,8 @@ public sealed class StaleEntryWriteBackTests
         // The sweep's zeroing of entry 0 misses node 0, and the new key then reuses the entry on
         // nodes 1 and 2: node 0 still shows the old key (and its older word) in entry 0.
         cluster.Time.Advance(Options.BufferGracePeriod + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, await cluster.ReleaseMissingNodeAsync(writer, missed: 0, bucket: 0, entry: 0));
         cluster.Hold(Writer, 0);
-        Assert.Equal(1, await writer.ReleaseDeletedAsync());
         cluster.Time.Advance(Options.BufferGracePeriod + TimeSpan.FromMilliseconds(1));
         await writer.WriteAsync(NewKey, Value("new", 64));
         Assert.Equal(OldKey, cluster.EntryKey(0, 0, 1, 0));
