@@ -151,7 +151,16 @@ internal sealed class DsigBench : IDisposable
     {
         // Collections would land on whichever row runs then; the rows allocate nothing, so a
         // no-GC region keeps them out of the measured ops.
-        var noGc = GCSettings.LatencyMode != GCLatencyMode.NoGCRegion && GC.TryStartNoGCRegion(16 << 20);
+        var noGc = false;
+        try
+        {
+            noGc = GCSettings.LatencyMode != GCLatencyMode.NoGCRegion && GC.TryStartNoGCRegion(16 << 20);
+        }
+        catch (InvalidOperationException)
+        {
+            // Another thread of this process entered a region between the check and the start
+            // (tests run benches side by side): this row runs without one.
+        }
         try
         {
             var rowStarted = Stopwatch.GetTimestamp();
