@@ -5,6 +5,7 @@ using Spectre.Console;
 
 namespace Grid.Cli.Tests.Bench;
 
+[Collection(CrashBenchCollection.Name)]
 public sealed class SwarmBenchTests
 {
     [Theory]

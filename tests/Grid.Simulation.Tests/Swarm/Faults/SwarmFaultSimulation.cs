@@ -107,7 +107,7 @@ internal static class SwarmFaultSimulation
             // Drawn apart from the main stream, so a seed's run up to its pause stays as it was.
             var pauses = new Random(seed ^ 0x5EED);
             _pauseAt = pauses.Next(2) == 0 ? -1 : pauses.Next(10, 1500);
-            _pauseLength = TimeSpan.FromMilliseconds(pauses.Next(2_000, 40_000));
+            _pauseLength = TimeSpan.FromMilliseconds(pauses.Next(2_000, 20_000));
             _pauseSweeps = pauses.Next(3) != 0;
             _settings = $"memoryNodes={memoryNodeCount} slowLanes={_scheduler.SlowLaneProbability} writers={_writers} " +
                 $"keys={_keys} ops={_opsPerProcess} deletes={_deleteShare} torn={torn} " +
