@@ -65,15 +65,6 @@ internal sealed class GuessClock
         }
     }
 
-    /// <summary>The timestamp the next guess would start from, without handing it out.</summary>
-    public ulong Peek()
-    {
-        lock (_lock)
-        {
-            return NextUnlocked();
-        }
-    }
-
     /// <summary>
     /// Follows a moved epoch (a rebase, README "Timestamps that never run out"): guesses from
     /// now on are near the new reference, and what was seen in the old frame is forgotten.

@@ -21,20 +21,10 @@ public sealed partial class SafeGuessClient
     /// </summary>
     private async Task RecoverAsync()
     {
-        var perChunk = Math.Max(1, ScanChunkBytes / _layout.DirectoryBytes);
         var owned = new HashSet<uint>();
-        for (var first = 0; first < _layout.Options.BucketCount; first += perChunk)
+        foreach (var (first, count) in ScanChunks())
         {
-            var count = Math.Min(perChunk, _layout.Options.BucketCount - first);
-            var images = new byte[_nodes.Count][];
-            var batches = NewBatches();
-            for (var i = 0; i < batches.Length; i++)
-            {
-                images[i] = new byte[count * _layout.DirectoryBytes];
-                batches[i] = new VerbBatch(1);
-                batches[i]!.Read(RegionId, _layout.BucketOffset(first), images[i]);
-            }
-
+            var (batches, images) = ScanBatches(first, count);
             var call = await RoundtripToEveryNodeAsync(batches).ConfigureAwait(false);
             for (var k = 0; k < count; k++)
             {
@@ -56,6 +46,31 @@ public sealed partial class SafeGuessClient
         }
 
         _arena.FreeGapsBelowTop();
+    }
+
+    /// <summary>The index in runs of whole buckets, each one READ under <see cref="ScanChunkBytes"/>.</summary>
+    private IEnumerable<(int First, int Count)> ScanChunks()
+    {
+        var perChunk = Math.Max(1, ScanChunkBytes / _layout.DirectoryBytes);
+        for (var first = 0; first < _layout.Options.BucketCount; first += perChunk)
+        {
+            yield return (first, Math.Min(perChunk, _layout.Options.BucketCount - first));
+        }
+    }
+
+    /// <summary>One READ per node of <paramref name="count"/> buckets from <paramref name="first"/> on, and the images it fills.</summary>
+    private (VerbBatch?[] Batches, byte[][] Images) ScanBatches(int first, int count)
+    {
+        var images = new byte[_nodes.Count][];
+        var batches = NewBatches();
+        for (var i = 0; i < batches.Length; i++)
+        {
+            images[i] = new byte[count * _layout.DirectoryBytes];
+            batches[i] = new VerbBatch(1);
+            batches[i]!.Read(RegionId, _layout.BucketOffset(first), images[i]);
+        }
+
+        return (batches, images);
     }
 
     private void RecoverEntry(int bucket, int entry, QuorumCall call, byte[][] images, int at, HashSet<uint> owned)

@@ -44,19 +44,9 @@ public sealed partial class SafeGuessClient
             var giveUp = Min(began + options.TimestampRefreshPeriod,
                 RefreshMark + options.TimestampRefreshDeadline + options.MaxInFlight + options.TimestampRefreshPeriod);
             var now = _ring.Wrap(_reference.Now());
-            var perChunk = Math.Max(1, ScanChunkBytes / _layout.DirectoryBytes);
-            for (var first = 0; first < options.BucketCount; first += perChunk)
+            foreach (var (first, count) in ScanChunks())
             {
-                var count = Math.Min(perChunk, _layout.Options.BucketCount - first);
-                var images = new byte[_nodes.Count][];
-                var batches = NewBatches();
-                for (var i = 0; i < batches.Length; i++)
-                {
-                    images[i] = new byte[count * _layout.DirectoryBytes];
-                    batches[i] = new VerbBatch(1);
-                    batches[i]!.Read(RegionId, _layout.BucketOffset(first), images[i]);
-                }
-
+                var (batches, images) = ScanBatches(first, count);
                 ThrowIfPastGiveUp(giveUp);
                 await RoundtripAsync(batches, _nodes.Count).ConfigureAwait(false);
                 foreach (var key in KeysWithOldWords(images, count, now))

@@ -108,22 +108,22 @@ public sealed partial class SafeGuessClient
                     return false;
                 }
 
-                if (entry != state.Entry || (Tsp.Identity(_ring.Max(slot, helped)) == Tsp.Identity(tombstone) && !_ring.IsAfter(helped, tombstone)))
+                if (entry != state.Entry || Tsp.Identity(_ring.Max(slot, helped)) == Tsp.Identity(tombstone))
                 {
                     continue;
                 }
 
-                ready = false;
-                var offset = OwnEntryOffset(state);
-                var batch = repairs[i] ??= new VerbBatch(2);
-                batch.CompareAndSwap(RegionId, offset + SwarmLayout.SlotOffsetInEntry, slot, tombstone);
-                if (helped != 0 && !_ring.IsAfter(tombstone, helped) && Tsp.Identity(helped) != Tsp.Identity(tombstone))
+                if (_ring.IsAfter(helped, tombstone))
                 {
                     // A helped word above the tombstone cannot be this writer's: only its own
                     // verified words are written back there, and the tombstone is its newest.
                     return false;
                 }
 
+                ready = false;
+                var offset = OwnEntryOffset(state);
+                var batch = repairs[i] ??= new VerbBatch(2);
+                batch.CompareAndSwap(RegionId, offset + SwarmLayout.SlotOffsetInEntry, slot, tombstone);
                 if (helped != 0 && Tsp.Identity(helped) != Tsp.Identity(tombstone))
                 {
                     batch.CompareAndSwap(RegionId, offset + SwarmLayout.HelpedOffsetInEntry, helped, 0);
