@@ -3,6 +3,7 @@ using Grid.RdmaTransport;
 using Grid.RdmaTransport.InProc;
 using Grid.Replication.Kv;
 using Grid.Replication.Swarm;
+using Grid.Simulation.Tests.Swarm.Faults;
 
 namespace Grid.Simulation.Tests.Swarm;
 
@@ -213,7 +214,7 @@ public sealed class TimestampRefreshTests : IDisposable
         // Its wall clock years ahead (or behind): the memory nodes refuse its every batch.
         foreach (var offset in new[] { TimeSpan.FromDays(3 * 365), -TimeSpan.FromDays(3 * 365) })
         {
-            var wrong = new OffsetTimeProvider(_time, offset);
+            var wrong = new SkewedTimeProvider(_time, offset);
             var pairs = MemoryNodes.Select(m => _fabric.Connect(new NodeId(_nextClient++), m)).ToArray();
             await Assert.ThrowsAnyAsync<Exception>(() => SwarmKvStore.StartAsync(2, pairs, options, time: wrong));
         }
@@ -263,19 +264,19 @@ public sealed class TimestampRefreshTests : IDisposable
                     var value = $"v{ops}";
                     var put = await store.PutAsync(key, value);
                     truth[key] = value;
-                    history.Add($"op {ops} w{store.WriterId} {key} = {value} {Describe(put.Write)} at {_time.GetUtcNow():HH:mm:ss.ffffff}");
+                    history.Add($"op {ops} w{store.WriterId} {key} = {value} {Tsp.Describe(put.Write)} at {_time.GetUtcNow():HH:mm:ss.ffffff}");
                     break;
                 case 4:
                     var deleted = await store.DeleteAsync(key);
                     truth[key] = null;
-                    history.Add($"op {ops} w{store.WriterId} {key} deleted {Describe(deleted.Write)} at {_time.GetUtcNow():HH:mm:ss.ffffff}");
+                    history.Add($"op {ops} w{store.WriterId} {key} deleted {Tsp.Describe(deleted.Write)} at {_time.GetUtcNow():HH:mm:ss.ffffff}");
                     break;
                 default:
                     var raw = await store.GetAsync(key);
                     var read = Text(raw);
                     if (truth.GetValueOrDefault(key) != read)
                     {
-                        history.Add($"observed {Describe(raw.Observed)}; words: {DumpWords(options, key)}");
+                        history.Add($"observed {Tsp.Describe(raw.Observed)}; words: {DumpWords(options, key)}");
                     }
 
                     Assert.True(truth.GetValueOrDefault(key) == read,
@@ -333,7 +334,7 @@ public sealed class TimestampRefreshTests : IDisposable
                     var at = (long)layout.EntryOffset(layout.BucketOf(hash), w, e);
                     if (region.ReadWord(at) == hash)
                     {
-                        parts.Add($"n{n} w{w}e{e} slot {Describe(region.ReadWord(at + 8))} helped {Describe(region.ReadWord(at + 16))}");
+                        parts.Add($"n{n} w{w}e{e} slot {Tsp.Describe(region.ReadWord(at + 8))} helped {Tsp.Describe(region.ReadWord(at + 16))}");
                     }
                 }
             }
@@ -342,24 +343,10 @@ public sealed class TimestampRefreshTests : IDisposable
         return string.Join(" | ", parts);
     }
 
-    private static string Describe(ulong word) => $"ts{Tsp.Timestamp(word)}/b{Tsp.BufferId(word)}/w{Tsp.Writer(word)}";
-
     private static string? Text(KvReadResult read) => read.Value is null ? null : Encoding.UTF8.GetString(read.Value);
 
     private sealed class FixedClock(ulong now) : ISwarmClock
     {
         public ulong Now() => now;
-    }
-
-    private sealed class OffsetTimeProvider(TimeProvider truth, TimeSpan offset) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => truth.GetUtcNow() + offset;
-
-        public override long GetTimestamp() => truth.GetTimestamp();
-
-        public override long TimestampFrequency => truth.TimestampFrequency;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            truth.CreateTimer(callback, state, dueTime, period);
     }
 }
