@@ -11,6 +11,7 @@ namespace Grid.RdmaTransport;
 public abstract class QueuePair : IAsyncDisposable
 {
     private int _state;
+    private string? _closeReason;
 
     protected QueuePair(
         NodeId localNode,
@@ -29,16 +30,25 @@ public abstract class QueuePair : IAsyncDisposable
     public NodeId RemoteNode { get; }
 
     /// <summary>The target's regions as they were described when the connection opened.</summary>
-    public IReadOnlyList<RegionInfo> RemoteRegions { get; }
+    public virtual IReadOnlyList<RegionInfo> RemoteRegions { get; }
 
     /// <summary>
     /// The target's cluster and memory incarnation when the connection opened, or null when the
     /// fabric tells none (an unreachable node). A client compares it with the one it knew: a new
     /// incarnation means the node's memory started empty since (a restart without a data file).
     /// </summary>
-    public MemoryNodeIdentity? RemoteIdentity { get; }
+    public virtual MemoryNodeIdentity? RemoteIdentity { get; }
 
-    public QueuePairState State => (QueuePairState)Volatile.Read(ref _state);
+    public virtual QueuePairState State => (QueuePairState)Volatile.Read(ref _state);
+
+    /// <summary>Why the queue pair closed (the first closing error's message); null while open.</summary>
+    public string? CloseReason => Volatile.Read(ref _closeReason);
+
+    /// <summary>
+    /// Told of every completion and of the close, on the fabric's thread: how a
+    /// <see cref="ReconnectingQueuePair"/> follows the connection it wraps. At most one.
+    /// </summary>
+    internal IQueuePairObserver? Observer { get; set; }
 
     public QueuePairStatistics Statistics { get; } = new();
 
@@ -54,6 +64,15 @@ public abstract class QueuePair : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         batch.BeginPost();
         batch.PostedTimestamp = Stopwatch.GetTimestamp();
+        Dispatch(batch);
+    }
+
+    /// <summary>
+    /// Posts a batch whose post has begun (<see cref="VerbBatch.BeginPost"/>): the state checks,
+    /// then the fabric. A wrapping queue pair hands its batches to the connection it wraps here.
+    /// </summary>
+    internal void Dispatch(VerbBatch batch)
+    {
         switch (State)
         {
             case QueuePairState.Closed:
@@ -132,6 +151,17 @@ public abstract class QueuePair : IAsyncDisposable
         await PostAsync(batch).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A queue pair that stays on the connection this one uses now. A plain queue pair has one
+    /// connection for life and returns itself. A <see cref="ReconnectingQueuePair"/> returns a view
+    /// of its current connection: once that connection fails, the view refuses every post, even
+    /// after the node is connected again. A protocol operation that takes several roundtrips pins
+    /// its nodes when it starts, so that its batches to a node form a prefix of what it posted
+    /// there: none lands after an earlier one of it was lost with a connection (RC order within
+    /// the operation). The view owns nothing; disposing it does nothing.
+    /// </summary>
+    public virtual QueuePair Pin() => this;
+
     public abstract ValueTask DisposeAsync();
 
     /// <summary>How a post fails once the queue pair is closed.</summary>
@@ -140,8 +170,11 @@ public abstract class QueuePair : IAsyncDisposable
 
     protected abstract void PostCore(VerbBatch batch);
 
-    /// <summary>Moves the state; Closed is final, Error only follows Ready.</summary>
-    protected void SetState(QueuePairState state)
+    /// <summary>
+    /// Moves the state; Closed is final, Error only follows Ready. <paramref name="reason"/> says
+    /// why a queue pair closes (<see cref="CloseReason"/>).
+    /// </summary>
+    protected void SetState(QueuePairState state, string? reason = null)
     {
         while (true)
         {
@@ -151,8 +184,18 @@ public abstract class QueuePair : IAsyncDisposable
                 return;
             }
 
+            if (state == QueuePairState.Closed)
+            {
+                Interlocked.CompareExchange(ref _closeReason, reason ?? "closed", null);
+            }
+
             if (Interlocked.CompareExchange(ref _state, (int)state, current) == current)
             {
+                if (state == QueuePairState.Closed)
+                {
+                    Observer?.OnClosed(this);
+                }
+
                 return;
             }
         }
@@ -177,7 +220,7 @@ public abstract class QueuePair : IAsyncDisposable
             case TransportError.Timeout or TransportError.Expired or TransportError.PeerUnreachable
                 or TransportError.ConnectionClosed or TransportError.AuthenticationFailed
                 or TransportError.MalformedFrame:
-                SetState(QueuePairState.Closed);
+                SetState(QueuePairState.Closed, message ?? error.ToString());
                 break;
         }
 
@@ -186,6 +229,7 @@ public abstract class QueuePair : IAsyncDisposable
         var bytes = batch.OutboundBytes + (failed ? 0 : batch.InboundBytes);
         Statistics.Record(batch.Count, batch.OutboundBytes, failed ? 0 : batch.InboundBytes, failed);
         TransportMetrics.Record(Fabric, this, batch.Count, bytes, failed, batch.PostedTimestamp);
+        Observer?.OnBatchCompleted(this, batch, error);
         batch.Complete(error, failedOpIndex, message);
     }
 }

@@ -29,6 +29,29 @@ public static class TransportMetrics
     private static readonly Histogram<double> RoundtripDuration = Meter.CreateHistogram<double>(
         "grid.transport.roundtrip.duration", "us", "Post-to-completion time of a batch");
 
+    private static readonly Counter<long> Reconnects = Meter.CreateCounter<long>(
+        "grid.transport.reconnects", "{event}",
+        "Reconnecting queue pairs: connections lost, dial attempts, nodes re-admitted and refused (tag event)");
+
+    /// <summary>
+    /// One event of a <see cref="ReconnectingQueuePair"/>: <c>lost</c>, <c>attempt</c>,
+    /// <c>readmitted</c> or <c>refused</c> (a new incarnation or another cluster).
+    /// </summary>
+    internal static void RecordReconnect(string what, QueuePair queuePair)
+    {
+        if (!Reconnects.Enabled)
+        {
+            return;
+        }
+
+        Reconnects.Add(1, new TagList
+        {
+            { "event", what },
+            { "local", queuePair.LocalNode.Value },
+            { "remote", queuePair.RemoteNode.Value },
+        });
+    }
+
     internal static void Record(
         string fabric, QueuePair queuePair, int ops, long bytes, bool failed, long postedTimestamp)
     {

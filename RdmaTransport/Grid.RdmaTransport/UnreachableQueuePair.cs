@@ -13,8 +13,11 @@ public sealed class UnreachableQueuePair : QueuePair
         : base(localNode, remoteNode, [])
     {
         _reason = reason;
-        SetState(QueuePairState.Closed);
+        SetState(QueuePairState.Closed, reason);
     }
+
+    /// <summary>Why the node could not be reached.</summary>
+    public string Reason => _reason;
 
     public override string Fabric => "none";
 

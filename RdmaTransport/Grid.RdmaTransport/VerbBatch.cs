@@ -17,6 +17,7 @@ public sealed class VerbBatch : IValueTaskSource
     private VerbOp[] _ops;
     private ManualResetValueTaskSourceCore<bool> _completion;
     private int _posted;
+    private DateTimeOffset? _notAfter;
 
     public VerbBatch(int capacity = 4)
     {
@@ -49,7 +50,21 @@ public sealed class VerbBatch : IValueTaskSource
     /// Protocols stamp it from their own clock before deciding to post, so a pause between the
     /// decision and the send can only make the batch expire, never land late.
     /// </summary>
-    public DateTimeOffset? NotAfter { get; set; }
+    public DateTimeOffset? NotAfter
+    {
+        get => _notAfter;
+        set
+        {
+            _notAfter = value;
+            DeadlineStamped = false;
+        }
+    }
+
+    /// <summary>
+    /// True when <see cref="NotAfter"/> was set by a <see cref="ReconnectingQueuePair"/> because
+    /// the caller set none; such a deadline is stamped afresh at every post.
+    /// </summary>
+    internal bool DeadlineStamped { get; private set; }
 
     internal long PostedTimestamp { get; set; }
 
@@ -157,6 +172,13 @@ public sealed class VerbBatch : IValueTaskSource
     }
 
     internal ref VerbOp Op(int index) => ref _ops[index];
+
+    /// <summary>Gives a batch the caller left undated a deadline (see <see cref="DeadlineStamped"/>).</summary>
+    internal void StampDeadline(DateTimeOffset notAfter)
+    {
+        _notAfter = notAfter;
+        DeadlineStamped = true;
+    }
 
     internal void MarkAsReset()
     {

@@ -45,7 +45,7 @@ internal sealed class InProcQueuePair : QueuePair
 
     public override ValueTask DisposeAsync()
     {
-        SetState(QueuePairState.Closed);
+        SetState(QueuePairState.Closed, $"the connection {LocalNode} -> {RemoteNode} was closed by this side");
         return ValueTask.CompletedTask;
     }
 

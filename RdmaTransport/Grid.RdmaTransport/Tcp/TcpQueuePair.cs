@@ -418,7 +418,7 @@ public sealed class TcpQueuePair : QueuePair
             return;
         }
 
-        SetState(QueuePairState.Closed);
+        SetState(QueuePairState.Closed, message);
         _watchdog?.Dispose();
         _closing.Cancel();
         try
