@@ -75,6 +75,7 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
     /// no connection is ever admitted (a node no membership record vouches for).
     /// </param>
     /// <param name="logger">Connection losses, re-admissions and refusals.</param>
+    /// <param name="notConnectedReason">Why there is no <paramref name="connected"/> connection (the first dial's error).</param>
     public ReconnectingQueuePair(
         NodeId localNode,
         NodeId remoteNode,
@@ -84,7 +85,8 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
         QueuePair? connected = null,
         MemoryNodeIdentity? admitted = null,
         string? refusal = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        string? notConnectedReason = null)
         : base(localNode, remoteNode, [])
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -131,7 +133,7 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
         lock (_lock)
         {
             _state = refusal is null ? ReconnectState.Reconnecting : ReconnectState.NeedsRebuild;
-            _detail = refusal ?? "not connected yet";
+            _detail = refusal ?? notConnectedReason ?? "not connected yet";
             ScheduleAttempt(refusal is null ? Backoff(1) : _options.MaxDelay);
         }
     }
@@ -654,6 +656,11 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
         public override MemoryNodeIdentity? RemoteIdentity => owner.RemoteIdentity;
 
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        public override bool SameConnectionAs(QueuePair other) =>
+            connection is not null && other is PinnedConnection pinned && ReferenceEquals(pinned.Connection, connection);
+
+        private Connection? Connection => connection;
 
         protected override (TransportError Error, string Message) ClosedFailure => connection is null
             ? owner.ClosedFailure

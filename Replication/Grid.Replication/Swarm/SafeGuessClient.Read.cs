@@ -17,6 +17,7 @@ public sealed partial class SafeGuessClient
     /// </summary>
     public async Task<SwarmReadResult> ReadAsync(ulong key)
     {
+        PinNodes();
         var state = await EnterAsync(key).ConfigureAwait(false);
         try
         {

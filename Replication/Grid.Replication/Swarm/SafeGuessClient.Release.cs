@@ -26,6 +26,7 @@ public sealed partial class SafeGuessClient
         var released = 0;
         foreach (var candidate in due)
         {
+            PinNodes();
             var state = await EnterAsync(candidate.KeyHash).ConfigureAwait(false);
             try
             {

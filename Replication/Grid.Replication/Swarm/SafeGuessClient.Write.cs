@@ -27,11 +27,11 @@ public sealed partial class SafeGuessClient
                 $"values are at most {_layout.Options.MaxValueBytes} bytes (SwarmOptions.MaxValueBytes)");
         }
 
+        PinNodes();
         if (SinceRefreshMark > _layout.Options.TimestampRefreshDeadline)
         {
             await ThrowIfRefreshOverdueAsync().ConfigureAwait(false);
         }
-
         var state = await EnterAsync(key).ConfigureAwait(false);
         try
         {

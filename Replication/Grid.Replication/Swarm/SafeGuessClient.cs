@@ -30,6 +30,7 @@ public sealed partial class SafeGuessClient
     private readonly Dictionary<(int Bucket, int Entry), long> _releasedEntries = [];
     private readonly object _lock = new();
     private readonly WriterLease? _lease;
+    private readonly AsyncLocal<QueuePair[]?> _pinned = new();
     private ulong _incarnation;
     private string? _fenced;
 
@@ -115,8 +116,8 @@ public sealed partial class SafeGuessClient
 
         foreach (var node in memoryNodes)
         {
-            // An unreachable node (a minority may be down) has no region table to check.
-            if (node is UnreachableQueuePair)
+            // An unreachable node (a minority may be down, or reconnecting) has no region table to check.
+            if (node.State == QueuePairState.Closed)
             {
                 continue;
             }
@@ -141,6 +142,7 @@ public sealed partial class SafeGuessClient
         }
 
         var client = new SafeGuessClient(writerId, memoryNodes, layout, clock, time, mode, lease);
+        client.PinNodes();
         await client.ClaimIncarnationAsync().ConfigureAwait(false);
         // Guesses stay near the clock that deadlines are judged by, in units from the cluster's
         // epoch: timestamps wrap, and only words near the present keep their order.
@@ -316,6 +318,11 @@ public sealed partial class SafeGuessClient
                 continue;
             }
 
+            if (!ZeroingPrecedes((bucket, entry)))
+            {
+                continue; // a node may still show the old entry (README, "Reconnects")
+            }
+
             if (_releasedEntries.TryGetValue((bucket, entry), out var released))
             {
                 if (_time.GetElapsedTime(released) < _layout.Options.BufferGracePeriod)
@@ -424,7 +431,25 @@ public sealed partial class SafeGuessClient
             }
         }
 
-        return QuorumCall.Start(_nodes, batches, needed);
+        return QuorumCall.Start(_pinned.Value ?? _nodes, batches, needed);
+    }
+
+    /// <summary>
+    /// Pins every node's current connection (<see cref="QueuePair.Pin"/>) for the operation that
+    /// calls this at its start, and for everything it awaits or starts (its background step): a
+    /// node whose connection fails during the operation stays failed for it, even once it is
+    /// reconnected, so no batch of the operation lands after an earlier one was lost there
+    /// (README, "Reconnects").
+    /// </summary>
+    private void PinNodes()
+    {
+        var pinned = new QueuePair[_nodes.Count];
+        for (var i = 0; i < pinned.Length; i++)
+        {
+            pinned[i] = _nodes[i].Pin();
+        }
+
+        _pinned.Value = pinned;
     }
 
     private VerbBatch?[] NewBatches() => new VerbBatch?[_nodes.Count];

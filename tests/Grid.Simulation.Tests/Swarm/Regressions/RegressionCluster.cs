@@ -45,6 +45,34 @@ internal sealed class RegressionCluster : IDisposable
 
     public QueuePair[] Connect(uint client) => MemoryNodes.Select(m => Fabric.Connect(new NodeId(client), m)).ToArray();
 
+    /// <summary>
+    /// One <see cref="ReconnectingQueuePair"/> per memory node, on the manual clock with the
+    /// fabric's skew allowance: 100 ms first back-off, no jitter.
+    /// </summary>
+    public ReconnectingQueuePair[] ConnectReconnecting(uint client) => MemoryNodes.Select(m =>
+        new ReconnectingQueuePair(new NodeId(client), m, $"node-{m.Value}",
+            _ => Task.FromResult(Fabric.Connect(new NodeId(client), m)),
+            new ReconnectOptions
+            {
+                InitialDelay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(1),
+                Jitter = 0,
+                ClockSkewAllowance = Fabric.Options.Deadlines.ClockSkewAllowance,
+                TimeProvider = Time,
+            },
+            connected: Fabric.Connect(new NodeId(client), m))).ToArray();
+
+    /// <summary>Moves the manual clock in 10 ms steps, so that timers set by timers fire in order.</summary>
+    public void Advance(TimeSpan by)
+    {
+        var until = Time.GetUtcNow() + by;
+        while (Time.GetUtcNow() < until)
+        {
+            var step = until - Time.GetUtcNow();
+            Time.Advance(step < TimeSpan.FromMilliseconds(10) ? step : TimeSpan.FromMilliseconds(10));
+        }
+    }
+
     public Task<SafeGuessClient> StartAsync(int writerId, uint client, WriterLease? lease = null) =>
         SafeGuessClient.StartAsync(writerId, Connect(client), Layout, Clock, Time, lease: lease);
 
