@@ -45,6 +45,9 @@ public sealed class ReconnectOptions
     /// <summary>The clock of back-off timers and deadlines.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>A copy to adjust (a source raises the skew allowance to its own nodes').</summary>
+    public ReconnectOptions Clone() => (ReconnectOptions)MemberwiseClone();
+
     public void Validate()
     {
         if (InitialDelay <= TimeSpan.Zero || InitialDelay > LimitMax)

@@ -1,6 +1,8 @@
+using Grid.Persistence.MemoryNodes;
 using Grid.Persistence.Swarm;
 using Grid.RdmaTransport;
 using Grid.Replication.Swarm;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 
 namespace Grid.Persistence.Tests;
@@ -56,7 +58,8 @@ public sealed class SwarmWriterLeaseTests
 
         // Another client takes silo 0's id (as a silo configured with that id would).
         var layout = new SwarmLayout(SwarmGrainStorageOptions.DefaultLayout().ToSwarmOptions());
-        var pairs = await swarm.MemoryNodes.ConnectAsync(new NodeId(4242), layout.RegionBytes, CancellationToken.None);
+        var pairs = await swarm.MemoryNodes.ConnectAsync(new NodeId(4242),
+            new MemoryNodeConnectOptions(layout.RegionBytes, new ReconnectOptions(), NullLogger.Instance), CancellationToken.None);
         await using var taker = await WriterLease.TakeAsync(lostId, pairs, layout);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

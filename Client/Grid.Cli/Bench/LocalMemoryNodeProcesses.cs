@@ -41,7 +41,8 @@ internal sealed class LocalMemoryNodeProcesses : MemoryNodeSet
         await File.WriteAllTextAsync(keyFile, secret, cancellationToken).ConfigureAwait(false);
         var starts = Enumerable.Range(0, count)
             .Select(node => MemoryNodeProcess.StartAsync(
-                regionBytes, keyFile, FirstNodeId + (uint)node, ["--log-level", "Warning", "--clock-skew", ClockSkew.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)], cancellationToken))
+                regionBytes, keyFile, FirstNodeId + (uint)node, ["--log-level", "Warning", "--clock-skew", ClockSkew.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)],
+                cancellationToken: cancellationToken))
             .ToList();
         try
         {

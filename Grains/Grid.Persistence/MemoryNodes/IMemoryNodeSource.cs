@@ -16,12 +16,15 @@ public interface IMemoryNodeSource
     string Describe();
 
     /// <summary>
-    /// Opens one queue pair per memory node from <paramref name="client"/>, in a fixed order. A
-    /// node that cannot be reached is represented by an <see cref="UnreachableQueuePair"/>, as
-    /// long as a majority is reached; otherwise this throws.
+    /// Opens one <see cref="ReconnectingQueuePair"/> per memory node from
+    /// <paramref name="client"/>, in a fixed order. Each redials its node when the connection
+    /// fails and uses it again only with the same memory (README, "Memory nodes that come back").
+    /// A majority must answer the first attempt, or this throws
+    /// <see cref="MemoryNodeUnavailableException"/> naming each node's failure; the others start
+    /// out reconnecting.
     /// </summary>
-    /// <param name="regionBytes">The size of region 0 the caller's layout needs on every node.</param>
-    Task<IReadOnlyList<QueuePair>> ConnectAsync(NodeId client, long regionBytes, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ReconnectingQueuePair>> ConnectAsync(
+        NodeId client, MemoryNodeConnectOptions options, CancellationToken cancellationToken);
 
     /// <summary>Each node's name (its address), in connection order.</summary>
     IReadOnlyList<string> Names { get; }

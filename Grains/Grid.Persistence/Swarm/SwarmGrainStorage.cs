@@ -45,7 +45,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     private WriterLease? _lease;
     private string? _leaseProblem;
     private Task _replacing = Task.CompletedTask;
-    private IReadOnlyList<QueuePair> _queuePairs = [];
+    private IReadOnlyList<ReconnectingQueuePair> _queuePairs = [];
     private IMemoryNodeSource? _source;
     private CancellationTokenSource? _sweepStop;
     private Task _sweep = Task.CompletedTask;
@@ -132,9 +132,31 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         var client = _options.WriterId != 0
             ? new NodeId((uint)_options.WriterId)
             : new NodeId(AutomaticClientNodeIds + (uint)Random.Shared.Next((int)AutomaticClientNodeIds));
-        _queuePairs = await _source.ConnectAsync(client, regionBytes, cancellationToken).ConfigureAwait(false);
+        var reconnectLogger = _services.GetService<ILoggerFactory>()?.CreateLogger<ReconnectingQueuePair>() ?? (ILogger)_logger;
+        _queuePairs = await _source.ConnectAsync(
+            client, new MemoryNodeConnectOptions(regionBytes, _options.ReconnectOptions(), reconnectLogger), cancellationToken)
+            .ConfigureAwait(false);
         _sweepStop = new CancellationTokenSource();
-        var (lease, store) = await StartWriterAsync(cancellationToken).ConfigureAwait(false);
+        WriterLease lease;
+        SwarmKvStore store;
+        try
+        {
+            (lease, store) = await StartWriterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The pairs would go on redialing their nodes for nothing.
+            foreach (var pair in _queuePairs)
+            {
+                await pair.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _queuePairs = [];
+            _sweepStop.Dispose();
+            _sweepStop = null;
+            throw;
+        }
+
         _store = store;
         Hold(lease);
         SwarmGrainStorageLog.Connected(_logger, _name, lease.WriterId, lease.Forced ? "configured" : "leased", _source.Describe(),

@@ -1,3 +1,4 @@
+using Grid.RdmaTransport;
 using Grid.Replication.Swarm;
 using Orleans.Storage;
 
@@ -43,6 +44,12 @@ public sealed class SwarmGrainStorageOptions : IStorageProviderSerializerOptions
     /// <summary>How long one verb batch may take before its memory node counts as failed.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The first wait before a memory node whose connection failed is dialed again; it doubles per failed attempt.</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between two dials of a memory node, and how often a refused node is probed.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often deleted states' entries and buffers are released (SWARM-KV sweep).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -65,6 +72,17 @@ public sealed class SwarmGrainStorageOptions : IStorageProviderSerializerOptions
     /// The default layout for grain state: 16 silos, keys up to 1 KiB (service id, grain type,
     /// grain key and state name), states up to 1 MiB, 64 MiB of buffers per silo per memory node.
     /// </summary>
+    /// <summary>
+    /// How the provider redials memory nodes: these delays, and the layout's clock-skew allowance
+    /// for the rule that a new connection waits until the old one's batches cannot land.
+    /// </summary>
+    public ReconnectOptions ReconnectOptions() => new()
+    {
+        InitialDelay = ReconnectInitialDelay,
+        MaxDelay = ReconnectMaxDelay,
+        ClockSkewAllowance = Layout.ClockSkewAllowance,
+    };
+
     public static SwarmKvOptions DefaultLayout() => new()
     {
         MaxWriters = 16,

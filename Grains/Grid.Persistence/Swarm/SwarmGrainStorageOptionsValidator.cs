@@ -35,6 +35,16 @@ public sealed class SwarmGrainStorageOptionsValidator(SwarmGrainStorageOptions o
             throw new OrleansConfigurationException($"{prefix} invalid WriterLease: {ex.Message}", ex);
         }
 
+        try
+        {
+            options.ReconnectOptions().Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OrleansConfigurationException(
+                $"{prefix} invalid ReconnectInitialDelay or ReconnectMaxDelay: {ex.Message}", ex);
+        }
+
         foreach (var address in options.MemoryNodes)
         {
             if (!NetworkAddress.TryParse(address, out _))

@@ -45,13 +45,15 @@ public sealed class MemoryNodeProcess : IAsyncDisposable
     /// <summary>
     /// Starts a node with a region 0 of <paramref name="regionBytes"/> and waits for its
     /// <c>listening on HOST:PORT</c> line. Throws <see cref="InvalidOperationException"/> with
-    /// its error output if that line does not come.
+    /// its error output if that line does not come. <paramref name="listen"/> fixes the address
+    /// (a node started again where its clients look for it); by default a free loopback port.
     /// </summary>
     public static async Task<MemoryNodeProcess> StartAsync(
         long regionBytes,
         string clusterKeyFile,
         uint nodeId = 1000,
         IEnumerable<string>? extraArguments = null,
+        IPEndPoint? listen = null,
         CancellationToken cancellationToken = default)
     {
         if (!File.Exists(DllPath))
@@ -61,7 +63,7 @@ public sealed class MemoryNodeProcess : IAsyncDisposable
         }
 
         var process = Process.Start(Info([
-            "--listen", "127.0.0.1:0",
+            "--listen", listen?.ToString() ?? "127.0.0.1:0",
             "--size", regionBytes.ToString(CultureInfo.InvariantCulture),
             "--cluster-key-file", clusterKeyFile,
             "--node-id", nodeId.ToString(CultureInfo.InvariantCulture),
