@@ -71,11 +71,16 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
     /// <paramref name="connected"/>'s identity when both are given.
     /// </param>
     /// <param name="refusal">
-    /// When set, the node is refused from the start as needing a rebuild, for this reason, and
-    /// no connection is ever admitted (a node no membership record vouches for).
+    /// When set, the node is refused from the start as needing a rebuild, for this reason. With
+    /// no <paramref name="admitted"/> identity no connection is ever admitted (a node no membership
+    /// record vouches for); with one, the node is probed and admitted should it answer with it.
     /// </param>
     /// <param name="logger">Connection losses, re-admissions and refusals.</param>
     /// <param name="notConnectedReason">Why there is no <paramref name="connected"/> connection (the first dial's error).</param>
+    /// <param name="connectedDeadline">
+    /// The latest deadline of batches already posted on <paramref name="connected"/>, which a
+    /// later connection must wait out like those posted through this pair.
+    /// </param>
     public ReconnectingQueuePair(
         NodeId localNode,
         NodeId remoteNode,
@@ -86,7 +91,8 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
         MemoryNodeIdentity? admitted = null,
         string? refusal = null,
         ILogger? logger = null,
-        string? notConnectedReason = null)
+        string? notConnectedReason = null,
+        DateTimeOffset? connectedDeadline = null)
         : base(localNode, remoteNode, [])
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -98,7 +104,7 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
         _time = _options.TimeProvider;
         _random = _options.JitterSeed is { } seed ? new Random(HashCode.Combine(seed, remoteNode.Value)) : new Random();
         _logger = logger ?? NullLogger.Instance;
-        _refusal = refusal;
+        _refusal = admitted is null ? refusal : null;
         _admitted = admitted;
         if (connected is not null)
         {
@@ -123,6 +129,11 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
             {
                 _admitted ??= connected.RemoteIdentity;
                 _pending = new Connection(connected);
+                if (connectedDeadline is { } posted)
+                {
+                    _pending.Record(posted);
+                }
+
                 connected.Observer = this;
                 Admit();
             }
@@ -135,6 +146,12 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
             _state = refusal is null ? ReconnectState.Reconnecting : ReconnectState.NeedsRebuild;
             _detail = refusal ?? notConnectedReason ?? "not connected yet";
             ScheduleAttempt(refusal is null ? Backoff(1) : _options.MaxDelay);
+        }
+
+        if (refusal is not null)
+        {
+            TransportMetrics.RecordReconnect("refused", this);
+            ReconnectLog.Refused(_logger, Name, refusal);
         }
     }
 
@@ -502,7 +519,7 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
                 }
                 else
                 {
-                    changed = _state != refusedAs || _seen != seen;
+                    changed = _state != refusedAs || (_seen is not null && _seen != seen);
                     _state = refusedAs;
                     _seen = seen;
                     _detail = refusal;

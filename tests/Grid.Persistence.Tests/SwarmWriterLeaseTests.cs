@@ -59,7 +59,8 @@ public sealed class SwarmWriterLeaseTests
         // Another client takes silo 0's id (as a silo configured with that id would).
         var layout = new SwarmLayout(SwarmGrainStorageOptions.DefaultLayout().ToSwarmOptions());
         var pairs = await swarm.MemoryNodes.ConnectAsync(new NodeId(4242),
-            new MemoryNodeConnectOptions(layout.RegionBytes, new ReconnectOptions(), NullLogger.Instance), CancellationToken.None);
+            new MemoryNodeConnectOptions(layout.RegionBytes, (ulong)layout.MembershipOffset, new ReconnectOptions(), NullLogger.Instance),
+            CancellationToken.None);
         await using var taker = await WriterLease.TakeAsync(lostId, pairs, layout);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -1,13 +1,17 @@
 using System.Net.Sockets;
 using Grid.RdmaTransport;
+using Grid.Replication.Common;
+using Microsoft.Extensions.Logging;
 
 namespace Grid.Persistence.MemoryNodes;
 
 /// <summary>
-/// The connect step both sources share: one first attempt per node, all at once; a majority must
-/// answer; then one <see cref="ReconnectingQueuePair"/> per node, connected or reconnecting.
+/// The connect step both sources share: one first attempt per node, all at once; the membership
+/// record decides which of the nodes that answered may be counted (and forms it for a new
+/// cluster); a majority must be admitted; then one <see cref="ReconnectingQueuePair"/> per node,
+/// connected, reconnecting, or refused as needing a rebuild.
 /// </summary>
-internal static class MemoryNodeConnector
+internal static partial class MemoryNodeConnector
 {
     public static async Task<IReadOnlyList<ReconnectingQueuePair>> ConnectAsync(
         NodeId client,
@@ -20,6 +24,7 @@ internal static class MemoryNodeConnector
         var count = dialers.Count;
         var pairs = new QueuePair?[count];
         var errors = new string?[count];
+        MembershipView view;
         try
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
@@ -44,7 +49,19 @@ internal static class MemoryNodeConnector
                     errors[i] = ex.Message;
                 }
             })).ConfigureAwait(false);
-            RequireMajority(pairs, errors, names);
+            RequireMajority(pairs.Select(p => p is not null).ToArray(), errors, names, "reached");
+            view = await MemoryNodeMembership.ResolveAsync(
+                pairs, options.MembershipOffset, options.Reconnect.TimeProvider, options.Reconnect.UndatedBatchLifetime)
+                .ConfigureAwait(false);
+            for (var i = 0; i < count; i++)
+            {
+                if (pairs[i] is not null && view.Nodes[i].Refusal is { } refusal)
+                {
+                    errors[i] = $"needs rebuild: {refusal}";
+                }
+            }
+
+            RequireMajority(pairs.Select((p, i) => p is not null && view.Nodes[i].Refusal is null).ToArray(), errors, names, "admitted");
         }
         catch
         {
@@ -52,26 +69,43 @@ internal static class MemoryNodeConnector
             throw;
         }
 
+        if (view.Formed)
+        {
+            LogFormed(options.Logger, string.Join(", ", names.Select((n, i) => $"{n}: {view.Nodes[i].Member?.IncarnationText}")));
+        }
+
         var result = new ReconnectingQueuePair[count];
         for (var i = 0; i < count; i++)
         {
+            var verdict = view.Nodes[i];
+            var admitted = verdict.Refusal is null && pairs[i] is not null;
+            if (!admitted && pairs[i] is { } refused)
+            {
+                await refused.DisposeAsync().ConfigureAwait(false);
+            }
+
             result[i] = new ReconnectingQueuePair(
-                client, nodeIds[i], names[i], dialers[i], options.Reconnect, connected: pairs[i],
-                logger: options.Logger, notConnectedReason: errors[i]);
+                client, nodeIds[i], names[i], dialers[i], options.Reconnect,
+                connected: admitted ? pairs[i] : null,
+                admitted: verdict.Member,
+                refusal: verdict.Refusal,
+                logger: options.Logger,
+                notConnectedReason: errors[i],
+                connectedDeadline: admitted ? view.LatestDeadline : null);
         }
 
         return result;
     }
 
-    private static void RequireMajority(QueuePair?[] pairs, string?[] errors, IReadOnlyList<string> names)
+    private static void RequireMajority(bool[] counted, string?[] errors, IReadOnlyList<string> names, string what)
     {
-        var reached = pairs.Count(p => p is not null);
-        var majority = pairs.Length / 2 + 1;
+        var reached = counted.Count(c => c);
+        var majority = counted.Length / 2 + 1;
         if (reached < majority)
         {
-            var detail = string.Join("; ", names.Select((n, i) => errors[i] is null ? $"{n}: ok" : $"{n}: {errors[i]}"));
+            var detail = string.Join("; ", names.Select((n, i) => counted[i] ? $"{n}: ok" : $"{n}: {errors[i] ?? "not counted"}"));
             throw new MemoryNodeUnavailableException(
-                $"reached {reached} of {pairs.Length} memory nodes, a majority needs {majority} ({detail})");
+                $"{what} {reached} of {counted.Length} memory nodes, a majority needs {majority} ({detail})");
         }
     }
 
@@ -85,4 +119,8 @@ internal static class MemoryNodeConnector
             }
         }
     }
+
+    [LoggerMessage(50, LogLevel.Information,
+        "memory nodes: wrote the cluster's membership record (the memory each node is counted with): {Members}")]
+    private static partial void LogFormed(ILogger logger, string members);
 }

@@ -134,7 +134,10 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             : new NodeId(AutomaticClientNodeIds + (uint)Random.Shared.Next((int)AutomaticClientNodeIds));
         var reconnectLogger = _services.GetService<ILoggerFactory>()?.CreateLogger<ReconnectingQueuePair>() ?? (ILogger)_logger;
         _queuePairs = await _source.ConnectAsync(
-            client, new MemoryNodeConnectOptions(regionBytes, _options.ReconnectOptions(), reconnectLogger), cancellationToken)
+            client,
+            new MemoryNodeConnectOptions(
+                regionBytes, (ulong)new SwarmLayout(_options.Layout.ToSwarmOptions()).MembershipOffset, _options.ReconnectOptions(), reconnectLogger),
+            cancellationToken)
             .ConfigureAwait(false);
         _sweepStop = new CancellationTokenSource();
         WriterLease lease;

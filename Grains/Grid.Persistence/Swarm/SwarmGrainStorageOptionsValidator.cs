@@ -1,4 +1,5 @@
 using Grid.RdmaTransport.Tcp;
+using Grid.Replication.Common;
 using Orleans.Runtime;
 
 namespace Grid.Persistence.Swarm;
@@ -59,6 +60,12 @@ public sealed class SwarmGrainStorageOptionsValidator(SwarmGrainStorageOptions o
             {
                 throw new OrleansConfigurationException(
                     $"{prefix} {options.MemoryNodes.Count} memory nodes; SWARM needs an odd number (2f+1)");
+            }
+
+            if (options.MemoryNodes.Count > MemoryNodeMembership.NodesMax)
+            {
+                throw new OrleansConfigurationException(
+                    $"{prefix} {options.MemoryNodes.Count} memory nodes; the membership record holds at most {MemoryNodeMembership.NodesMax - 1}");
             }
 
             if (options.ClusterKey is null && options.ClusterKeyFile is null)

@@ -14,6 +14,8 @@ namespace Grid.Replication.Swarm;
 ///            keyHash u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value[InPlaceValueBytes]
 /// arenas     MaxWriters x ArenaBytesPerWriter of out-of-place buffers, each 64-byte aligned:
 ///            vw u64 | prev u64 | tsp u64 | checksum 16 B | length u32 | pad 4 | value
+/// membership 16 x u64: the memory-node membership record (<see cref="Common.MemoryNodeMembership"/>),
+///            last, so that adding it moved nothing before it
 /// </code>
 /// A key's Safe-Guess object is the set of its entries across writers: a snapshot is one READ
 /// of its bucket per node (plus the in-place record on the primary), the value is the largest
@@ -57,7 +59,8 @@ public sealed class SwarmLayout
         InPlaceStride = RoundUp(InPlaceHeaderBytes + options.InPlaceValueBytes, 8);
         InPlaceBlockBytes = options.MaxWriters * options.EntriesPerWriter * InPlaceStride;
         ArenasOffset = RoundUp64(InPlaceOffset + (long)InPlaceBlockBytes * options.BucketCount);
-        RegionBytes = ArenasOffset + options.ArenaBytesPerWriter * options.MaxWriters;
+        MembershipOffset = ArenasOffset + options.ArenaBytesPerWriter * options.MaxWriters;
+        RegionBytes = MembershipOffset + Common.MemoryNodeMembership.RecordBytes;
         Ring = new TimestampRing(options.TimestampRingBits);
     }
 
@@ -84,6 +87,9 @@ public sealed class SwarmLayout
     public int InPlaceBlockBytes { get; }
 
     public long ArenasOffset { get; }
+
+    /// <summary>Where the memory-node membership record starts (<see cref="Common.MemoryNodeMembership"/>).</summary>
+    public long MembershipOffset { get; }
 
     /// <summary>The region size every memory node must have.</summary>
     public long RegionBytes { get; }
