@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Grid.Persistence.MemoryNodes;
 using Grid.Persistence.Swarm;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Storage;
@@ -11,7 +12,8 @@ namespace Grid.Silo;
 /// silo's writer lease has expired unrenewed, or when SWARM's timestamp refresh is half way to
 /// its deadline. Unhealthy when fewer answer, the silo's writer id was taken from it, or the
 /// refresh is past its deadline (writes fail). The JSON body lists the silo, its writer id, each
-/// memory node and how long ago the last timestamp refresh began.
+/// memory node with its connection and how long ago the last timestamp refresh began. The
+/// description names the nodes not counted and why (reconnecting, needs rebuild).
 /// </summary>
 public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails silo, GridSiloOptions options) : IHealthCheck
 {
@@ -41,6 +43,11 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
 
         var (status, description) = Evaluate(
             nodes.Count(n => n.Reachable), nodes.Count, sinceRefresh, storage.TimestampRefreshDeadline);
+        if (NodeNotes(nodes) is { } notes)
+        {
+            description = $"{description} ({notes})";
+        }
+
         if (storage.WriterLeaseExpiresAt is { } expires)
         {
             data["writerLeaseExpires"] = expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture);
@@ -104,6 +111,53 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
         return (status, description);
     }
 
+    /// <summary>
+    /// The memory nodes that are not counted now, and why in a word: "127.0.0.1:7102 reconnecting
+    /// (attempt 3); 127.0.0.1:7103 needs-rebuild". Null when every node is counted.
+    /// </summary>
+    public static string? NodeNotes(IReadOnlyList<MemoryNodeHealth> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var notes = nodes.Select(n => n.Note).OfType<string>().ToList();
+        return notes.Count == 0 ? null : string.Join("; ", notes);
+    }
+
+    /// <summary>
+    /// One memory node in the /health document: name, queue-pair state, whether it is counted, and
+    /// where its connection stands (<c>connection</c>: connected, reconnecting, draining,
+    /// needs-rebuild, refused, closed), failed attempts, reconnects, why it is not connected, the
+    /// incarnation it is counted with and, when refused, the one it answered with.
+    /// </summary>
+    public static void WriteMemoryNode(Utf8JsonWriter json, MemoryNodeHealth node)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(node);
+        json.WriteStartObject();
+        json.WriteString("name", node.Name);
+        json.WriteString("state", node.State.ToString().ToLowerInvariant());
+        json.WriteBoolean("reachable", node.Reachable);
+        json.WriteString("connection", node.ConnectionState);
+        if (node.Connection is { } connection)
+        {
+            json.WriteNumber("attempts", connection.Attempts);
+            json.WriteNumber("reconnects", connection.Reconnects);
+            json.WriteString("detail", connection.Detail);
+            json.WriteString("incarnation", connection.Admitted?.IncarnationText);
+            if (connection.Seen is { } seen && seen != connection.Admitted)
+            {
+                json.WriteString("seenIncarnation", seen.IncarnationText);
+                json.WriteString("seenCluster", seen.ClusterId);
+            }
+
+            if (connection.NextAttemptAt is { } next)
+            {
+                json.WriteString("nextAttempt", next.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
     /// <summary>A duration for people: "19h 5m", "42m 10s", "more than 10,000 days".</summary>
     public static string Describe(TimeSpan duration) => duration switch
     {
@@ -129,15 +183,11 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
             {
                 switch (value)
                 {
-                    case IReadOnlyList<Grid.Persistence.MemoryNodes.MemoryNodeHealth> nodes:
+                    case IReadOnlyList<MemoryNodeHealth> nodes:
                         json.WriteStartArray(key);
                         foreach (var node in nodes)
                         {
-                            json.WriteStartObject();
-                            json.WriteString("name", node.Name);
-                            json.WriteString("state", node.State.ToString().ToLowerInvariant());
-                            json.WriteBoolean("reachable", node.Reachable);
-                            json.WriteEndObject();
+                            WriteMemoryNode(json, node);
                         }
 
                         json.WriteEndArray();

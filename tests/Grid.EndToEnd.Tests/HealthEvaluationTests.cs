@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Grid.Persistence.MemoryNodes;
+using Grid.RdmaTransport;
 using Grid.Silo;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -51,6 +54,65 @@ public sealed class HealthEvaluationTests
         var lost = GridHealthCheck.EvaluateWriter(HealthStatus.Healthy, Nodes, 2, "the lease of writer id 2 was lost: taken", now.AddSeconds(20), now);
         Assert.Equal(HealthStatus.Unhealthy, lost.Status);
         Assert.Contains("SWARM writes fail: the lease of writer id 2 was lost", lost.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Memory_nodes_not_counted_are_named_in_the_description()
+    {
+        var next = new DateTimeOffset(2026, 12, 4, 12, 0, 1, TimeSpan.Zero);
+        IReadOnlyList<MemoryNodeHealth> nodes =
+        [
+            new("127.0.0.1:7101", QueuePairState.Ready, Status(ReconnectState.Connected)),
+            new("127.0.0.1:7102", QueuePairState.Closed, Status(ReconnectState.Reconnecting, attempts: 3, next: next)),
+            new("127.0.0.1:7103", QueuePairState.Closed, Status(ReconnectState.NeedsRebuild, seen: Incarnation2)),
+        ];
+
+        Assert.Equal("127.0.0.1:7102 reconnecting (attempt 3); 127.0.0.1:7103 needs-rebuild", GridHealthCheck.NodeNotes(nodes));
+        Assert.Null(GridHealthCheck.NodeNotes([nodes[0]]));
+    }
+
+    [Fact]
+    public void Each_memory_node_reports_its_connection_in_the_health_document()
+    {
+        var next = new DateTimeOffset(2026, 12, 4, 12, 0, 1, TimeSpan.Zero);
+        var reconnecting = Json(new("127.0.0.1:7102", QueuePairState.Closed,
+            Status(ReconnectState.Reconnecting, attempts: 3, next: next, detail: "cannot connect to 127.0.0.1:7102: Connection refused")));
+        var refused = Json(new("127.0.0.1:7103", QueuePairState.Closed,
+            Status(ReconnectState.NeedsRebuild, seen: Incarnation2, detail: "it came back with memory incarnation 0000000000000002")));
+        var connected = Json(new("127.0.0.1:7101", QueuePairState.Ready, Status(ReconnectState.Connected, reconnects: 2)));
+
+        Assert.Equal("reconnecting", reconnecting.GetProperty("connection").GetString());
+        Assert.False(reconnecting.GetProperty("reachable").GetBoolean());
+        Assert.Equal(3, reconnecting.GetProperty("attempts").GetInt32());
+        Assert.Equal("2026-12-04T12:00:01.0000000+00:00", reconnecting.GetProperty("nextAttempt").GetString());
+        Assert.Contains("Connection refused", reconnecting.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("needs-rebuild", refused.GetProperty("connection").GetString());
+        Assert.Equal("0000000000000001", refused.GetProperty("incarnation").GetString());
+        Assert.Equal("0000000000000002", refused.GetProperty("seenIncarnation").GetString());
+        Assert.Equal("connected", connected.GetProperty("connection").GetString());
+        Assert.True(connected.GetProperty("reachable").GetBoolean());
+        Assert.Equal(2, connected.GetProperty("reconnects").GetInt32());
+        Assert.Equal(JsonValueKind.Null, connected.GetProperty("detail").ValueKind);
+        Assert.False(connected.TryGetProperty("seenIncarnation", out _));
+    }
+
+    private static readonly MemoryNodeIdentity Incarnation1 = new("grid", 1);
+    private static readonly MemoryNodeIdentity Incarnation2 = new("grid", 2);
+
+    private static ReconnectStatus Status(
+        ReconnectState state, int attempts = 0, long reconnects = 0, string? detail = null,
+        MemoryNodeIdentity? seen = null, DateTimeOffset? next = null) =>
+        new(state, attempts, reconnects, detail, Incarnation1, seen ?? Incarnation1, next);
+
+    private static JsonElement Json(MemoryNodeHealth node)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            GridHealthCheck.WriteMemoryNode(writer, node);
+        }
+
+        return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
     }
 
     [Theory]

@@ -36,6 +36,16 @@ public sealed class EmptyMemoryNodeTests
             await storage.WriteStateAsync(StateName, grains[g], states[g]);
         }
 
+        // The running silo redialed node 2 and refuses it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (storage.MemoryNodeHealth[2].ConnectionState != "needs-rebuild" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal("needs-rebuild", storage.MemoryNodeHealth[2].ConnectionState);
+        Assert.Equal(["connected", "connected"], storage.MemoryNodeHealth.Take(2).Select(n => n.ConnectionState));
+
         // A client that starts now finds node 2's memory is not the memory the record names.
         await using (var fresh = new ConnectedPairs(await ConnectAsync(swarm)))
         {
@@ -58,6 +68,7 @@ public sealed class EmptyMemoryNodeTests
         }
 
         Assert.False(late.MemoryNodeHealth[2].Reachable);
+        Assert.Equal("needs-rebuild", late.MemoryNodeHealth[2].ConnectionState);
 
         // Node 1 restarts empty too: only node 0 holds the data. Writes stop instead of counting
         // two empty nodes, and a new client refuses to start (DESIGN.md: f+1 lost memories are

@@ -1,4 +1,5 @@
 using System.Net;
+using Grid.Persistence.MemoryNodes;
 using Grid.Persistence.Swarm;
 using Grid.RdmaTransport.Tcp;
 using Grid.Replication.Swarm;
@@ -81,6 +82,7 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
 
                 // Two of three answer: every write is acknowledged while the node is down.
                 await WriteAllAsync();
+                await WaitForAsync(storage, i, "reconnecting");
                 _nodes[i] = await StartNodeAsync(i, regionBytes, keyFile, address);
                 await WaitUntilAllReachableAsync(storage);
                 await WriteAllAsync();
@@ -96,7 +98,57 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
         }
 
         // Each node came back twice with the memory it had: re-admitted, never refused.
-        Assert.All(storage.MemoryNodeHealth, node => Assert.True(node.Reachable, $"{node.Name}: {node.State}"));
+        Assert.All(storage.MemoryNodeHealth, node =>
+        {
+            Assert.True(node.Reachable, $"{node.Name}: {node.State}");
+            Assert.Equal("connected", node.ConnectionState);
+            Assert.Equal(2, node.Connection!.Reconnects);
+        });
+    }
+
+    [Fact]
+    public async Task A_node_started_again_without_its_data_is_refused_and_the_silo_goes_on_with_the_others()
+    {
+        var keyFile = Path.Combine(_home, "cluster.key");
+        await File.WriteAllTextAsync(keyFile, ClusterKey.GenerateSecret(), TestContext.Current.CancellationToken);
+        var regionBytes = SwarmKvStore.RegionBytesFor(_layout);
+        for (var i = 0; i < 3; i++)
+        {
+            _nodes.Add(await StartNodeAsync(i, regionBytes, keyFile, listen: null));
+        }
+
+        await using var swarm = await SwarmCluster.StartAsync(silos: 1, o =>
+        {
+            o.MemoryNodes = _nodes.Select(n => n.Address.ToString()).ToList();
+            o.ClusterKeyFile = keyFile;
+            o.Layout = _layout;
+            o.ReconnectInitialDelay = TimeSpan.FromMilliseconds(50);
+            o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
+        });
+        var storage = swarm.Storage(0);
+        var grain = GrainId.Create("rolling", "refused");
+        var state = new GrainState<TestState>(new TestState { Text = "before" });
+        await storage.WriteStateAsync(StateName, grain, state);
+        var admitted = storage.MemoryNodeHealth[2].Connection!.Admitted!;
+
+        // Node 2 is started again on a new, empty data file: same address, new incarnation.
+        var address = _nodes[2].Address;
+        _nodes[2].Signal("KILL");
+        await _nodes[2].WaitForExitAsync(TimeSpan.FromSeconds(20));
+        File.Move(Path.Combine(_home, "node2.data"), Path.Combine(_home, "node2.data.lost"));
+        _nodes[2] = await StartNodeAsync(2, regionBytes, keyFile, address);
+        state.State!.Text = "after";
+        await storage.WriteStateAsync(StateName, grain, state);
+        var node = await WaitForAsync(storage, 2, "needs-rebuild");
+
+        Assert.False(node.Reachable);
+        Assert.Equal(admitted, node.Connection!.Admitted);
+        Assert.NotEqual(admitted, node.Connection.Seen);
+        Assert.Contains($"it came back with memory incarnation {node.Connection.Seen!.IncarnationText}, not the admitted " +
+            admitted.IncarnationText, node.Connection.Detail, StringComparison.Ordinal);
+        var read = new GrainState<TestState>();
+        await storage.ReadStateAsync(StateName, grain, read);
+        Assert.Equal("after", read.State!.Text);
     }
 
     public async ValueTask DisposeAsync()
@@ -115,6 +167,22 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
             extraArguments: ["--data", Path.Combine(_home, $"node{index}.data")],
             cancellationToken: TestContext.Current.CancellationToken,
             listen: listen);
+
+    private static async Task<MemoryNodeHealth> WaitForAsync(SwarmGrainStorage storage, int index, string connection)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (storage.MemoryNodeHealth[index] is var node && node.ConnectionState != connection)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"memory node {node.Name} stayed {node.ConnectionState}, not {connection}: {node.Connection}");
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        return storage.MemoryNodeHealth[index];
+    }
 
     private static async Task WaitUntilAllReachableAsync(SwarmGrainStorage storage)
     {

@@ -284,6 +284,46 @@ public sealed class ReconnectingQueuePairTests : IDisposable
         Assert.Equal(2, pair.Statistics.Errors);
     }
 
+    [Fact]
+    public async Task Losses_attempts_readmissions_and_refusals_are_counted_on_the_transport_meter()
+    {
+        // Own node ids: the meter is process-wide and other tests run alongside.
+        var client = new NodeId(7701);
+        var node = new NodeId(7702);
+        _fabric.AddEndpoint(node).RegisterRegion(4096);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == TransportMetrics.MeterName && instrument.Name == "grid.transport.reconnects")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var remote = tags.ToArray().FirstOrDefault(t => t.Key == "remote").Value;
+            if (remote is uint id && id == node.Value)
+            {
+                events.Enqueue((string)tags.ToArray().First(t => t.Key == "event").Value!);
+            }
+        });
+        listener.Start();
+        await using var pair = new ReconnectingQueuePair(client, node, "node-m", _ => Task.FromResult(_fabric.Connect(client, node)),
+            Options(9), connected: _fabric.Connect(client, node));
+
+        _fabric.Faults.Restart(node, keepMemory: true);
+        await Assert.ThrowsAsync<TransportException>(() => pair.ReadAsync(0, 0, new byte[8]).AsTask());
+        AdvanceToNextAttempt(pair);
+        AdvanceToNextAttempt(pair);
+        Assert.Equal(ReconnectState.Connected, pair.Status.State);
+        _fabric.Faults.Restart(node, keepMemory: false);
+        await Assert.ThrowsAsync<TransportException>(() => pair.ReadAsync(0, 0, new byte[8]).AsTask());
+        AdvanceToNextAttempt(pair);
+
+        Assert.Equal(["lost", "attempt", "readmitted", "lost", "attempt", "refused"], events.ToArray());
+    }
+
     [Theory]
     [InlineData("InitialDelay")]
     [InlineData("MaxDelay")]

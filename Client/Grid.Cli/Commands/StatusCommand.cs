@@ -6,7 +6,8 @@ namespace Grid.Cli.Commands;
 
 /// <summary>
 /// <c>grid status</c>: the cluster's silos (through Orleans' management grain) and, when it
-/// answers, grid-silo's <c>/health</c> document (memory nodes and the like).
+/// answers, grid-silo's <c>/health</c> document: a table of its memory nodes (connected,
+/// reconnecting with the attempt count, needs rebuild) and the document itself.
 /// </summary>
 internal static class StatusCommand
 {
@@ -44,6 +45,11 @@ internal static class StatusCommand
                 output.Write(Tables.Silos(silos));
                 if (health is { } document)
                 {
+                    if (Tables.MemoryNodes(document) is { } memoryNodes)
+                    {
+                        output.Write(memoryNodes);
+                    }
+
                     var note = problem is null ? "" : $" ({problem})";
                     await output.WriteLineAsync($"health {url}{note}:").ConfigureAwait(false);
                     // Indented through a JsonDocument writer: no reflection on arbitrary types.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Grid.Client.Status;
 using Grid.Grains.Accounts;
 using Grid.Grains.Matching;
@@ -113,6 +114,43 @@ internal static class Tables
 
         return Caption(table, silos.Count == 0 ? "no silos" : null);
     }
+
+    /// <summary>
+    /// The memory nodes of grid-silo's /health document (<c>memoryNodes</c>): where each
+    /// connection stands. Null when the document has none. Fields the silo did not send (an older
+    /// silo) stay empty; nothing in it is trusted to be there.
+    /// </summary>
+    public static Table? MemoryNodes(JsonElement health)
+    {
+        if (health.ValueKind != JsonValueKind.Object
+            || !health.TryGetProperty("memoryNodes", out var nodes) || nodes.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var table = New("memory node", "connection", "attempts", "reconnects", "detail");
+        RightAlign(table, 2, 3);
+        foreach (var node in nodes.EnumerateArray())
+        {
+            var connection = Text(node, "connection") ?? Text(node, "state") ?? "";
+            table.AddRow(
+                Markup.Escape(Text(node, "name") ?? "?"),
+                connection == "connected" ? "[green]connected[/]" : Markup.Escape(connection),
+                Whole(node, "attempts"),
+                Whole(node, "reconnects"),
+                Markup.Escape(Text(node, "detail") ?? ""));
+        }
+
+        return table;
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string Whole(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            && value.TryGetInt64(out var number) ? Number(number) : "";
 
     private static Table New(params string[] columns)
     {

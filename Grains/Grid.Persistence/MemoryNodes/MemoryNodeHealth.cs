@@ -2,8 +2,36 @@ using Grid.RdmaTransport;
 
 namespace Grid.Persistence.MemoryNodes;
 
-/// <summary>One memory node as a silo's storage sees it: its name (address) and connection state.</summary>
-public sealed record MemoryNodeHealth(string Name, QueuePairState State)
+/// <summary>
+/// One memory node as a silo's storage sees it: its name (address), the state of the queue pair
+/// SWARM posts on, and where its reconnecting pair stands (connected, reconnecting with the
+/// attempt count, draining, needs rebuild, refused).
+/// </summary>
+public sealed record MemoryNodeHealth(string Name, QueuePairState State, ReconnectStatus? Connection = null)
 {
+    /// <summary>Counted in quorums now: connected, and its queue pair ready.</summary>
     public bool Reachable => State == QueuePairState.Ready;
+
+    /// <summary>
+    /// The connection's state for people and scripts: <c>connected</c>, <c>reconnecting</c>,
+    /// <c>draining</c>, <c>needs-rebuild</c>, <c>refused</c> or <c>closed</c>.
+    /// </summary>
+    public string ConnectionState => Connection?.State switch
+    {
+        ReconnectState.Connected => State == QueuePairState.Error ? "error" : "connected",
+        ReconnectState.Reconnecting => "reconnecting",
+        ReconnectState.Draining => "draining",
+        ReconnectState.NeedsRebuild => "needs-rebuild",
+        ReconnectState.Refused => "refused",
+        ReconnectState.Closed => "closed",
+        _ => State == QueuePairState.Ready ? "connected" : State.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>A short note on a node that is not counted now, for the health description; null when it is.</summary>
+    public string? Note => Connection?.State switch
+    {
+        ReconnectState.Connected or null => Reachable ? null : $"{Name} {ConnectionState}",
+        ReconnectState.Reconnecting => $"{Name} reconnecting (attempt {Connection.Attempts})",
+        _ => $"{Name} {ConnectionState}",
+    };
 }

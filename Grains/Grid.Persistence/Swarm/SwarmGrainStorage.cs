@@ -79,9 +79,16 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     public bool IsConnected => _store is not null;
 
     /// <summary>The memory nodes and the state of this silo's connection to each.</summary>
-    public IReadOnlyList<MemoryNodeHealth> MemoryNodeHealth =>
-        _source is null ? [] : _source.Names.Select((n, i) => new MemoryNodeHealth(n,
-            i < _queuePairs.Count ? _queuePairs[i].State : QueuePairState.Closed)).ToList();
+    public IReadOnlyList<MemoryNodeHealth> MemoryNodeHealth
+    {
+        get
+        {
+            var pairs = _queuePairs;
+            return _source is null ? [] : _source.Names.Select((n, i) => i < pairs.Count
+                ? new MemoryNodeHealth(n, pairs[i].State, pairs[i].Status)
+                : new MemoryNodeHealth(n, QueuePairState.Closed)).ToList();
+        }
+    }
 
     /// <summary>The writer id this silo writes with (leased or configured); null before the provider connects.</summary>
     public int? WriterId => _store?.WriterId;

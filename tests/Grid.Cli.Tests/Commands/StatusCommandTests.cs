@@ -48,6 +48,35 @@ public sealed class StatusCommandTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Memory_nodes_are_listed_with_their_connection()
+    {
+        await using var health = new HealthServer("""
+            {"status":"degraded","memoryNodes":[
+              {"name":"127.0.0.1:7101","state":"ready","reachable":true,"connection":"connected","attempts":0,"reconnects":2,"detail":null},
+              {"name":"127.0.0.1:7102","state":"closed","reachable":false,"connection":"reconnecting","attempts":4,"reconnects":0,"detail":"cannot connect"},
+              {"name":"127.0.0.1:7103","state":"closed","reachable":false,"connection":"needs-rebuild","attempts":0,"reconnects":1,"detail":"new incarnation"},
+              {"name":"old-silo","state":"ready","reachable":true}]}
+            """);
+
+        var run = await Cli.RunAsync("status", "--gateway", fixture.Silo.Gateway, "--health-url", health.Url);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var lines = run.Output.Split('\n');
+        Assert.Contains(lines, l => l.Contains("memory node", StringComparison.Ordinal) && l.Contains("connection", StringComparison.Ordinal));
+        Assert.Contains(lines, l => Row(l, "127.0.0.1:7101", "connected", "0", "2"));
+        Assert.Contains(lines, l => Row(l, "127.0.0.1:7102", "reconnecting", "4", "0", "cannot connect"));
+        Assert.Contains(lines, l => Row(l, "127.0.0.1:7103", "needs-rebuild", "0", "1", "new incarnation"));
+        // An older silo's entry without the connection fields shows its queue-pair state.
+        Assert.Contains(lines, l => Row(l, "old-silo", "ready"));
+    }
+
+    private static bool Row(string line, params string[] cells)
+    {
+        var parts = line.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= cells.Length && cells.Select((c, i) => parts[i] == c).All(x => x);
+    }
+
+    [Fact]
     public async Task An_unhealthy_answer_is_shown_with_its_http_status()
     {
         await using var health = new HealthServer("""{"status":"Unhealthy","memory_nodes":[]}""", statusCode: 503);
