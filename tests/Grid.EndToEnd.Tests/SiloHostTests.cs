@@ -64,6 +64,12 @@ public sealed class SiloHostTests
     {
         var regionBytes = SwarmKvStore.RegionBytesFor(SwarmGrainStorageOptions.DefaultLayout());
         await using var cluster = await MemoryNodeCluster.StartAsync(3, regionBytes);
+        // A first silo with every node up forms the cluster's membership record.
+        await using (var first = await SiloProcess.StartAsync(cluster.SiloArguments(writerId: 1)))
+        {
+            Assert.Equal("healthy", (await first.HealthAsync()).GetProperty("status").GetString());
+        }
+
         cluster.Nodes[2].Kill();
 
         await using var silo = await SiloProcess.StartAsync(cluster.SiloArguments(writerId: 1));
@@ -71,5 +77,22 @@ public sealed class SiloHostTests
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         var nodes = health.GetProperty("memoryNodes").EnumerateArray().ToList();
         Assert.Equal(2, nodes.Count(n => n.GetProperty("reachable").GetBoolean()));
+        Assert.Equal("reconnecting", nodes[2].GetProperty("connection").GetString());
+        Assert.Contains($"{cluster.Addresses[2]} reconnecting (attempt ", health.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_cluster_with_a_memory_node_down_does_not_start()
+    {
+        var regionBytes = SwarmKvStore.RegionBytesFor(SwarmGrainStorageOptions.DefaultLayout());
+        await using var cluster = await MemoryNodeCluster.StartAsync(3, regionBytes);
+        cluster.Nodes[2].Kill();
+
+        // Two empty nodes could as well be two that restarted empty while the third holds the data.
+        var (exit, output, error) = await ChildProcess.RunAsync(
+            RepositoryPaths.GridSilo, cluster.SiloArguments(writerId: 1), TimeSpan.FromSeconds(120));
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("a record is written only when all the cluster's nodes answer", output + error, StringComparison.Ordinal);
     }
 }
