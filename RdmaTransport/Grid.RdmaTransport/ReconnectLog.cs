@@ -13,7 +13,7 @@ internal static partial class ReconnectLog
     public static partial void AttemptFailed(ILogger logger, string node, int attempt, string reason);
 
     [LoggerMessage(42, LogLevel.Information,
-        "memory node {Node}: reconnected to the same memory (incarnation {Incarnation}) after {Attempts} failed attempts; in use again")]
+        "memory node {Node}: reconnected to the same memory (incarnation {Incarnation}) at dial attempt {Attempts}; in use again")]
     public static partial void Readmitted(ILogger logger, string node, int attempts, string incarnation);
 
     [LoggerMessage(43, LogLevel.Error,
