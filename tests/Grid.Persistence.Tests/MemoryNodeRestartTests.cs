@@ -13,6 +13,7 @@ namespace Grid.Persistence.Tests;
 /// silo is never restarted; it reconnects to each node and must keep every acknowledged write.
 /// Before reconnects the second kill left one connected node and every write failing.
 /// </summary>
+[Collection(MemoryNodeProcessesCollection.Name)]
 public sealed class MemoryNodeRestartTests : IAsyncDisposable
 {
     private const string StateName = "state";

@@ -1,0 +1,11 @@
+namespace Grid.Persistence.Tests;
+
+/// <summary>
+/// Tests that run <c>grid-memnode</c> processes and a silo on two cores: alone, after the others,
+/// so that their load does not stall the in-process tests' batches past their deadlines.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryNodeProcessesCollection
+{
+    public const string Name = "memory-node-processes";
+}
