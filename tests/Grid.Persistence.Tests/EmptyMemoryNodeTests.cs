@@ -12,6 +12,7 @@ namespace Grid.Persistence.Tests;
 /// that was running nor one that starts afterwards counts them, so a second empty restart stops
 /// writes instead of losing them.
 /// </summary>
+[Collection(MemoryNodeProcessesCollection.Name)]
 public sealed class EmptyMemoryNodeTests
 {
     private const string StateName = "state";
