@@ -162,13 +162,6 @@ public abstract class QueuePair : IAsyncDisposable
     /// </summary>
     public virtual QueuePair Pin() => this;
 
-    /// <summary>
-    /// Whether this and <paramref name="other"/> post on one and the same connection, so that
-    /// batches posted on one execute in order with batches posted on the other (two pins of a
-    /// <see cref="ReconnectingQueuePair"/> taken while one connection lasted).
-    /// </summary>
-    public virtual bool SameConnectionAs(QueuePair other) => ReferenceEquals(this, other);
-
     public abstract ValueTask DisposeAsync();
 
     /// <summary>How a post fails once the queue pair is closed.</summary>

@@ -674,11 +674,6 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
 
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-        public override bool SameConnectionAs(QueuePair other) =>
-            connection is not null && other is PinnedConnection pinned && ReferenceEquals(pinned.Connection, connection);
-
-        private Connection? Connection => connection;
-
         protected override (TransportError Error, string Message) ClosedFailure => connection is null
             ? owner.ClosedFailure
             : (TransportError.ConnectionClosed,

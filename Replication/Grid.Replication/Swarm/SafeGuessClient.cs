@@ -318,11 +318,6 @@ public sealed partial class SafeGuessClient
                 continue;
             }
 
-            if (!ZeroingPrecedes((bucket, entry)))
-            {
-                continue; // a node may still show the old entry (README, "Reconnects")
-            }
-
             if (_releasedEntries.TryGetValue((bucket, entry), out var released))
             {
                 if (_time.GetElapsedTime(released) < _layout.Options.BufferGracePeriod)
