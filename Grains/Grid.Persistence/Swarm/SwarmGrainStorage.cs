@@ -84,8 +84,9 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         get
         {
             var pairs = _queuePairs;
+            var missed = _store?.MissedNodes ?? [];
             return _source is null ? [] : _source.Names.Select((n, i) => i < pairs.Count
-                ? new MemoryNodeHealth(n, pairs[i].State, pairs[i].Status)
+                ? new MemoryNodeHealth(n, pairs[i].State, pairs[i].Status, missed.Contains(i))
                 : new MemoryNodeHealth(n, QueuePairState.Closed)).ToList();
         }
     }
@@ -503,6 +504,35 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         return new TcpMemoryNodeSource(_options.MemoryNodes.Select(NetworkAddress.Parse).ToList(), key, transport);
     }
 
+    /// <summary>
+    /// A SWARM client never posts to a memory node its recovery did not read (the node was down or
+    /// its connection failed while the writer started). Once every such node is connected again,
+    /// a new client under the same lease recovers from all of them and replaces this one (the new
+    /// incarnation fences the old client's later batches). Until then the silo writes with the
+    /// other nodes, and its timestamp refreshes, which need every node, wait.
+    /// </summary>
+    private async Task RestartIfMissedNodesAreBackAsync(SwarmKvStore store, CancellationToken cancellationToken)
+    {
+        var missed = store.MissedNodes;
+        if (missed.Count == 0 || _lease is not { } lease || lease.WriterId != store.WriterId
+            || missed.Any(i => _queuePairs[i].State != QueuePairState.Ready))
+        {
+            return;
+        }
+
+        var names = string.Join(", ", missed.Select(i => _source!.Names[i]));
+        var restarted = await SwarmKvStore.StartAsync(
+            lease.WriterId, _queuePairs, _options.Layout, lease: lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (Interlocked.CompareExchange(ref _store, restarted, store) != store)
+        {
+            await restarted.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        SwarmGrainStorageLog.WriterRestartedForMissedNodes(_logger, _name, lease.WriterId, names, restarted.MissedNodes.Count);
+        await store.DisposeAsync().ConfigureAwait(false);
+    }
+
     private async Task SweepLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.SweepInterval);
@@ -515,6 +545,8 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
 
             try
             {
+                await RestartIfMissedNodesAreBackAsync(store, cancellationToken).ConfigureAwait(false);
+                store = _store ?? store;
                 var released = await store.SweepAsync().ConfigureAwait(false);
                 if (released > 0)
                 {

@@ -38,6 +38,10 @@ internal static partial class SwarmGrainStorageLog
         "SWARM grain storage {Name}: could not lease another writer id; trying again")]
     public static partial void WriterReplaceFailed(ILogger logger, Exception exception, string name);
 
+    [LoggerMessage(12, LogLevel.Information,
+        "SWARM grain storage {Name}: writer id {WriterId} restarted to recover memory node(s) {Nodes}, which its start could not read; {StillMissed} still missed")]
+    public static partial void WriterRestartedForMissedNodes(ILogger logger, string name, int writerId, string nodes, int stillMissed);
+
     [LoggerMessage(6, LogLevel.Information, "SWARM grain storage {Name}: closed")]
     public static partial void Closed(ILogger logger, string name);
 }

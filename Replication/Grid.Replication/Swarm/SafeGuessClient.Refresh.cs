@@ -28,6 +28,8 @@ public sealed partial class SafeGuessClient
             return 0;
         }
 
+        // A pass needs every node, so a connection lost during it ends it (README, "Reconnects").
+        PinNodes();
         var options = _layout.Options;
         var refreshed = 0;
         DateTimeOffset began;

@@ -31,6 +31,9 @@ public sealed partial class SafeGuessClient
     private readonly object _lock = new();
     private readonly WriterLease? _lease;
     private readonly AsyncLocal<QueuePair[]?> _pinned = new();
+
+    /// <summary>Per node, a closed stand-in when this client's recovery did not read it (README, "Reconnects").</summary>
+    private QueuePair?[] _missed;
     private ulong _incarnation;
     private string? _fenced;
 
@@ -42,6 +45,7 @@ public sealed partial class SafeGuessClient
         _lease = lease;
         WriterId = writerId;
         _nodes = nodes;
+        _missed = new QueuePair?[nodes.Count];
         _layout = layout;
         _ring = layout.Ring;
         // Replaced by the cluster's frame before first use (LoadFrameAsync).
@@ -148,6 +152,7 @@ public sealed partial class SafeGuessClient
         // epoch: timestamps wrap, and only words near the present keep their order.
         await client.LoadFrameAsync(initialize: true).ConfigureAwait(false);
         await client.RecoverAsync().ConfigureAwait(false);
+        client.SetAsideMissedNodes();
         if (client.SinceRefreshMark > layout.Options.TimestampRefreshDeadline)
         {
             // The cluster sat unrefreshed (idle, or a node away): catch up before the first write.
@@ -441,10 +446,36 @@ public sealed partial class SafeGuessClient
         var pinned = new QueuePair[_nodes.Count];
         for (var i = 0; i < pinned.Length; i++)
         {
-            pinned[i] = _nodes[i].Pin();
+            pinned[i] = _missed[i] ?? _nodes[i].Pin();
         }
 
         _pinned.Value = pinned;
+    }
+
+    /// <summary>
+    /// The memory nodes this client's recovery did not read (their connection was down or failed
+    /// during it), by index. The client never posts to them: a word its writer id's previous holder
+    /// left there only is unknown to it (README, "Reconnects"). A new client under the same lease
+    /// reads them once they are back.
+    /// </summary>
+    public IReadOnlyList<int> MissedNodes => [.. Enumerable.Range(0, _nodes.Count).Where(i => _missed[i] is not null)];
+
+    /// <summary>
+    /// After recovery: a node whose pinned connection closed during it was not read to the end,
+    /// so later operations pin a closed stand-in for it instead of its reconnected pair.
+    /// </summary>
+    private void SetAsideMissedNodes()
+    {
+        var pins = _pinned.Value!;
+        for (var i = 0; i < pins.Length; i++)
+        {
+            if (pins[i].State == QueuePairState.Closed)
+            {
+                _missed[i] = new UnreachableQueuePair(_nodes[i].LocalNode, _nodes[i].RemoteNode,
+                    $"memory node {_nodes[i].RemoteNode} was not read by the recovery of writer id {WriterId} " +
+                    $"(incarnation {_incarnation}); this client does not use it");
+            }
+        }
     }
 
     private VerbBatch?[] NewBatches() => new VerbBatch?[_nodes.Count];

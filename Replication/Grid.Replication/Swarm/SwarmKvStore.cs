@@ -29,6 +29,12 @@ public sealed class SwarmKvStore : IKeyValueStore
 
     public int WriterId => _client.WriterId;
 
+    /// <summary>
+    /// The memory nodes (by index) this store's recovery did not read, so it never posts to them;
+    /// a new store under the same lease reads them once they are back (SWARM README, "Reconnects").
+    /// </summary>
+    public IReadOnlyList<int> MissedNodes => _client.MissedNodes;
+
     /// <summary>Why this store stopped for good (its writer id is another client's now); null while it runs.</summary>
     public string? FencedReason => _client.FencedReason;
 

@@ -112,4 +112,37 @@ public sealed class ReconnectTests
         await reader.ReadAsync(X);
         Assert.True(nodes[2].Statistics.Roundtrips > before);
     }
+
+    [Fact]
+    public async Task A_node_the_recovery_could_not_read_is_not_used_when_it_reconnects()
+    {
+        using var cluster = new RegressionCluster(Options);
+        var first = await cluster.StartAsync(1, Writer);
+        await first.WriteAsync(X, Value("x", 64));
+
+        // Writer id 1 starts again. Node 2 restarts (with its memory) while the recovery waits
+        // for it: the recovery reads nodes 0 and 1 only.
+        var nodes = cluster.ConnectReconnecting(Reader);
+        cluster.Hold(Reader, 2);
+        var starting = SafeGuessClient.StartAsync(1, nodes, cluster.Layout, cluster.Clock, cluster.Time);
+        cluster.Fabric.Faults.Restart(MemoryNodes[2], keepMemory: true);
+        Assert.All(cluster.Release(Reader, 2), batch => Assert.Equal(TransportError.ConnectionClosed, batch.Error));
+        var writer = await starting;
+        Assert.Equal([2], writer.MissedNodes);
+
+        // The pair reconnects to the same memory, but a word the id's previous holder left there
+        // only would be unknown to this client: it goes on with nodes 0 and 1.
+        cluster.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(ReconnectState.Connected, nodes[2].Status.State);
+        var before = nodes[2].Statistics.Roundtrips;
+        await writer.WriteAsync(X, Value("x again", 64));
+        Assert.Equal("x again", Text((await writer.ReadAsync(X)).Value));
+        Assert.Equal(before, nodes[2].Statistics.Roundtrips);
+
+        // A new client under the id reads node 2 and uses it.
+        var again = await SafeGuessClient.StartAsync(1, nodes, cluster.Layout, cluster.Clock, cluster.Time);
+        Assert.Empty(again.MissedNodes);
+        Assert.Equal("x again", Text((await again.ReadAsync(X)).Value));
+        Assert.True(nodes[2].Statistics.Roundtrips > before);
+    }
 }
