@@ -19,4 +19,8 @@ internal static partial class ReconnectLog
     [LoggerMessage(43, LogLevel.Error,
         "memory node {Node} needs rebuild and is not counted in any quorum: {Reason}")]
     public static partial void Refused(ILogger logger, string node, string reason);
+
+    [LoggerMessage(44, LogLevel.Warning,
+        "memory node {Node}: rebuilt; its new memory (incarnation {Incarnation}) is counted again once it answers")]
+    public static partial void Rebuilt(ILogger logger, string node, string incarnation);
 }

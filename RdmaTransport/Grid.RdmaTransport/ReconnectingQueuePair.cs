@@ -38,7 +38,7 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
     private readonly ILogger _logger;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly string? _refusal;
+    private string? _refusal;
     private readonly List<QueuePair> _retired = [];
     private Connection? _current;
     private Connection? _pending;
@@ -539,6 +539,37 @@ public sealed class ReconnectingQueuePair : QueuePair, IQueuePairObserver
             TransportMetrics.RecordReconnect("refused", this);
             ReconnectLog.Refused(_logger, Name, refusal);
         }
+    }
+
+    /// <summary>
+    /// Counts the node with <paramref name="identity"/> from now on: the memory that replaced the
+    /// one it was admitted with, once a rebuild changed the cluster's membership record to name it
+    /// (SWARM README, "Rebuilding a node that came back empty"). The pair dials again at once and
+    /// uses the node when it answers with that identity, after the old connections' batches can
+    /// no longer land. Returns false when the pair is not waiting for a rebuild.
+    /// </summary>
+    public bool Admit(MemoryNodeIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        lock (_lock)
+        {
+            if (_state != ReconnectState.NeedsRebuild || _stop.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            _refusal = null;
+            _admitted = identity;
+            _state = ReconnectState.Reconnecting;
+            _detail = $"rebuilt: admitting incarnation {identity.IncarnationText}";
+            if (_pending is null && _current is null)
+            {
+                ScheduleAttempt(TimeSpan.Zero);
+            }
+        }
+
+        ReconnectLog.Rebuilt(_logger, Name, identity.IncarnationText);
+        return true;
     }
 
     /// <summary>Null when <paramref name="seen"/> may be admitted, else why not and as what; under the lock.</summary>

@@ -149,6 +149,11 @@ public sealed class GridHealthCheck(IServiceProvider services, ILocalSiloDetails
                 json.WriteString("seenCluster", seen.ClusterId);
             }
 
+            if (node.Rebuild is { } rebuild)
+            {
+                json.WriteString("rebuild", rebuild);
+            }
+
             if (connection.NextAttemptAt is { } next)
             {
                 json.WriteString("nextAttempt", next.ToString("O", System.Globalization.CultureInfo.InvariantCulture));

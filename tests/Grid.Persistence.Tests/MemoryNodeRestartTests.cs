@@ -125,6 +125,7 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
             o.Layout = _layout;
             o.ReconnectInitialDelay = TimeSpan.FromMilliseconds(50);
             o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
+            o.RebuildEmptyMemoryNodes = false; // refusal alone; MemoryNodeRebuildTests rebuild
         });
         var storage = swarm.Storage(0);
         var grain = GrainId.Create("rolling", "refused");

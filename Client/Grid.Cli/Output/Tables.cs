@@ -128,7 +128,7 @@ internal static class Tables
             return null;
         }
 
-        var table = New("memory node", "connection", "attempts", "reconnects", "detail");
+        var table = New("memory node", "connection", "attempts", "reconnects", "rebuild", "detail");
         RightAlign(table, 2, 3);
         foreach (var node in nodes.EnumerateArray())
         {
@@ -138,6 +138,7 @@ internal static class Tables
                 connection == "connected" ? "[green]connected[/]" : Markup.Escape(connection),
                 Whole(node, "attempts"),
                 Whole(node, "reconnects"),
+                Markup.Escape(Text(node, "rebuild") ?? ""),
                 Markup.Escape(Text(node, "detail") ?? ""));
         }
 

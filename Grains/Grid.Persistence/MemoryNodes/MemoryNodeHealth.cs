@@ -6,9 +6,11 @@ namespace Grid.Persistence.MemoryNodes;
 /// One memory node as a silo's storage sees it: its name (address), the state of the queue pair
 /// SWARM posts on, and where its reconnecting pair stands (connected, reconnecting with the
 /// attempt count, draining, needs rebuild, refused), and whether the silo's SWARM writer skips
-/// it because its recovery could not read it (<see cref="Missed"/>).
+/// it because its recovery could not read it (<see cref="Missed"/>), and where a rebuild of it
+/// stands when it came back empty (<see cref="Rebuild"/>).
 /// </summary>
-public sealed record MemoryNodeHealth(string Name, QueuePairState State, ReconnectStatus? Connection = null, bool Missed = false)
+public sealed record MemoryNodeHealth(
+    string Name, QueuePairState State, ReconnectStatus? Connection = null, bool Missed = false, string? Rebuild = null)
 {
     /// <summary>Counted in quorums now: connected, its queue pair ready, and read by the writer's recovery.</summary>
     public bool Reachable => State == QueuePairState.Ready && !Missed;
@@ -35,6 +37,7 @@ public sealed record MemoryNodeHealth(string Name, QueuePairState State, Reconne
     {
         ReconnectState.Connected or null => Reachable ? null : $"{Name} {ConnectionState}",
         ReconnectState.Reconnecting => $"{Name} reconnecting (attempt {Connection.Attempts})",
+        ReconnectState.NeedsRebuild when Rebuild is not null => $"{Name} needs-rebuild ({Rebuild})",
         _ => $"{Name} {ConnectionState}",
     };
 }

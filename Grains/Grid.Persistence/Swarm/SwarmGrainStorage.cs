@@ -51,6 +51,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
     private Task _sweep = Task.CompletedTask;
     private long _releasedStates;
     private bool _refreshOverdue;
+    private MemoryNodeRebuilder? _rebuilder;
 
     public SwarmGrainStorage(
         string name,
@@ -86,7 +87,7 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             var pairs = _queuePairs;
             var missed = _store?.MissedNodes ?? [];
             return _source is null ? [] : _source.Names.Select((n, i) => i < pairs.Count
-                ? new MemoryNodeHealth(n, pairs[i].State, pairs[i].Status, missed.Contains(i))
+                ? new MemoryNodeHealth(n, pairs[i].State, pairs[i].Status, missed.Contains(i), _rebuilder?.Progress(i))
                 : new MemoryNodeHealth(n, QueuePairState.Closed)).ToList();
         }
     }
@@ -147,6 +148,9 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
                 regionBytes, (ulong)new SwarmLayout(_options.Layout.ToSwarmOptions()).MembershipOffset, _options.ReconnectOptions(), reconnectLogger),
             cancellationToken)
             .ConfigureAwait(false);
+        var swarmOptions = _options.Layout.ToSwarmOptions();
+        _rebuilder = new MemoryNodeRebuilder(
+            _name, (ulong)new SwarmLayout(swarmOptions).MembershipOffset, swarmOptions.MaxInFlight, TimeProvider.System, _logger);
         _sweepStop = new CancellationTokenSource();
         WriterLease lease;
         SwarmKvStore store;
@@ -547,6 +551,10 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
             {
                 await RestartIfMissedNodesAreBackAsync(store, cancellationToken).ConfigureAwait(false);
                 store = _store ?? store;
+                if (_options.RebuildEmptyMemoryNodes)
+                {
+                    await _rebuilder!.StepAsync(store, _queuePairs, _source!.Names).ConfigureAwait(false);
+                }
                 var released = await store.SweepAsync().ConfigureAwait(false);
                 if (released > 0)
                 {

@@ -54,6 +54,14 @@ public sealed class SwarmGrainStorageOptions : IStorageProviderSerializerOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Whether the sweep loop rebuilds a memory node that came back empty: it repairs the other
+    /// nodes, then counts the node again, empty (SWARM README, "Rebuilding a node that came back
+    /// empty"). Off, such a node stays refused until its old memory comes back or the cluster is
+    /// formatted anew.
+    /// </summary>
+    public bool RebuildEmptyMemoryNodes { get; set; } = true;
+
+    /// <summary>
     /// How many grains' last ETags the provider remembers. A write of a remembered grain costs one
     /// roundtrip; one of a forgotten grain reads first (two).
     /// </summary>

@@ -195,6 +195,129 @@ public static class MemoryNodeMembership
         return new MembershipVerdict(expected, null);
     }
 
+    /// <summary>
+    /// The incarnation a majority of all n nodes holds in slot <paramref name="slot"/> of the
+    /// record, read from the nodes given (null: not read); null when no value has a majority
+    /// among the nodes that answered.
+    /// </summary>
+    public static async Task<ulong?> NamedAsync(
+        IReadOnlyList<QueuePair?> nodes, ulong offset, int slot, TimeProvider time, TimeSpan batchLifetime)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var words = await SlotWordsAsync(nodes, offset, slot, time, batchLifetime, replaceFrom: null, replaceTo: 0)
+            .ConfigureAwait(false);
+        return Majority(words, nodes.Count);
+    }
+
+    /// <summary>
+    /// A rebuild's admission (SWARM README, "Rebuilding a node that came back empty"): changes slot
+    /// <paramref name="slot"/> from the memory it named (<paramref name="from"/>) to the empty
+    /// memory that replaced it (<paramref name="to"/>) by CAS on every node given. The only change
+    /// the record allows besides forming; the caller has first made the other nodes agree on
+    /// everything a quorum must see, so that counting the empty memory hides nothing. Returns
+    /// whether a majority of all n nodes names <paramref name="to"/> now.
+    /// </summary>
+    public static async Task<bool> ReplaceAsync(
+        IReadOnlyList<QueuePair?> nodes, ulong offset, int slot, ulong from, ulong to, TimeProvider time, TimeSpan batchLifetime)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (from == 0 || to == 0 || from == to)
+        {
+            throw new ArgumentException($"a replacement changes one memory's incarnation to another's, not {Hex(from)} to {Hex(to)}");
+        }
+
+        var words = await SlotWordsAsync(nodes, offset, slot, time, batchLifetime, from, to).ConfigureAwait(false);
+        return Majority(words, nodes.Count) == to;
+    }
+
+    /// <summary>
+    /// Fills the zero words of the records with what a majority of all n nodes holds in that
+    /// slot (CAS from 0), on the nodes given (null: skipped): a node rebuilt empty joins with an
+    /// empty record, and a later rebuild or client start needs it to hold its share. Never a value
+    /// without a majority among the records read, so no memory gains a majority it did not have.
+    /// Returns whether every node was given, answered and holds a word in every slot now.
+    /// </summary>
+    public static async Task<bool> CompleteAsync(IReadOnlyList<QueuePair?> nodes, ulong offset, TimeProvider time, TimeSpan batchLifetime)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var n = nodes.Count;
+        var deadline = DateTimeOffset.MinValue;
+        var records = new ulong[]?[n];
+        await Task.WhenAll(Enumerable.Range(0, n).Where(j => nodes[j] is not null).Select(async j =>
+        {
+            var batch = Stamp(new VerbBatch(1), time, batchLifetime, ref deadline);
+            var bytes = new byte[n * 8];
+            batch.Read(0, offset, bytes);
+            if (await TryPostAsync(nodes[j]!, batch).ConfigureAwait(false))
+            {
+                records[j] = Enumerable.Range(0, n).Select(i => BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i * 8))).ToArray();
+            }
+        })).ConfigureAwait(false);
+
+        var named = Enumerable.Range(0, n).Select(i => Majority([.. records.Select(r => r?[i])], n)).ToArray();
+        var complete = records.All(r => r is not null) && named.All(v => v is not null);
+        await Task.WhenAll(Enumerable.Range(0, n).Where(j => records[j] is not null).Select(async j =>
+        {
+            var slots = Enumerable.Range(0, n).Where(i => records[j]![i] == 0 && named[i] is not null).ToArray();
+            if (slots.Length == 0)
+            {
+                return;
+            }
+
+            var batch = Stamp(new VerbBatch(slots.Length), time, batchLifetime, ref deadline);
+            foreach (var i in slots)
+            {
+                batch.CompareAndSwap(0, offset + (ulong)(i * 8), 0, named[i]!.Value);
+            }
+
+            if (!await TryPostAsync(nodes[j]!, batch).ConfigureAwait(false))
+            {
+                complete = false;
+            }
+        })).ConfigureAwait(false);
+        return complete;
+    }
+
+    /// <summary>Slot <paramref name="slot"/>'s word on each node (null: no answer), CASed from <paramref name="replaceFrom"/> when given.</summary>
+    private static async Task<ulong?[]> SlotWordsAsync(
+        IReadOnlyList<QueuePair?> nodes, ulong offset, int slot, TimeProvider time, TimeSpan batchLifetime,
+        ulong? replaceFrom, ulong replaceTo)
+    {
+        if (slot < 0 || slot >= nodes.Count || nodes.Count > NodesMax)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"the record has slots 0..{nodes.Count - 1}");
+        }
+
+        var words = new ulong?[nodes.Count];
+        var deadline = DateTimeOffset.MinValue;
+        await Task.WhenAll(Enumerable.Range(0, nodes.Count).Where(j => nodes[j] is not null).Select(async j =>
+        {
+            var batch = Stamp(new VerbBatch(2), time, batchLifetime, ref deadline);
+            var bytes = new byte[8];
+            var at = offset + (ulong)(slot * 8);
+            if (replaceFrom is { } from)
+            {
+                // A node rebuilt earlier joined with an empty record: its slot is filled from 0.
+                batch.CompareAndSwap(0, at, from, replaceTo);
+                batch.CompareAndSwap(0, at, 0, replaceTo);
+            }
+            else
+            {
+                batch.Read(0, at, bytes);
+            }
+
+            if (await TryPostAsync(nodes[j]!, batch).ConfigureAwait(false))
+            {
+                var old = replaceFrom is null ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : batch.Result(0);
+                words[j] = replaceFrom is { } f && (old == f || old == 0) ? replaceTo : old;
+            }
+        })).ConfigureAwait(false);
+        return words;
+    }
+
+    private static ulong? Majority(ulong?[] words, int n) =>
+        words.OfType<ulong>().Where(w => w != 0).GroupBy(w => w).FirstOrDefault(g => g.Count() >= n / 2 + 1)?.Key;
+
     private static VerbBatch Stamp(VerbBatch batch, TimeProvider time, TimeSpan lifetime, ref DateTimeOffset latest)
     {
         var notAfter = time.GetUtcNow() + lifetime;

@@ -32,15 +32,21 @@ public sealed partial class SafeGuessClient
     /// <summary>
     /// The read, on a key this client has entered. With <paramref name="allNodes"/> every
     /// snapshot waits for every memory node (the refresh: no word may hide on a node it skipped).
+    /// With <paramref name="everyNode"/> (a repair) every snapshot waits for that many nodes and a
+    /// write-back is confirmed by as many, so that the value ends up on each of them.
     /// </summary>
-    private async Task<SwarmReadResult> ReadEnteredAsync(SwarmObjectState state, bool allNodes)
+    private async Task<SwarmReadResult> ReadEnteredAsync(SwarmObjectState state, bool allNodes, int? everyNode = null)
     {
         var key = state.KeyHash;
         {
             var roundtrips = 0;
             for (var attempt = 0; attempt < ReadAttemptsMax; attempt++)
             {
-                var read = new ReadContext(_time.GetTimestamp()) { AllNodes = allNodes };
+                var read = new ReadContext(_time.GetTimestamp())
+                {
+                    Needed = everyNode ?? (allNodes ? _nodes.Count : Quorum),
+                    WriteBackNodes = everyNode ?? Quorum,
+                };
                 SwarmReadResult? result;
                 try
                 {
@@ -72,7 +78,7 @@ public sealed partial class SafeGuessClient
         var snapshotsMax = 2 * _layout.Options.MaxWriters + 4;
         for (var pass = 0; pass < snapshotsMax; pass++)
         {
-            var snapshot = await SnapshotAsync(state.KeyHash, read.AllNodes ? _nodes.Count : Quorum).ConfigureAwait(false);
+            var snapshot = await SnapshotAsync(state.KeyHash, read.Needed).ConfigureAwait(false);
             read.Roundtrips++;
             while (true)
             {
@@ -217,7 +223,7 @@ public sealed partial class SafeGuessClient
 
         var confirmed = new bool[_nodes.Count];
         var firstPass = true;
-        while (confirmed.Count(c => c) < Quorum)
+        while (confirmed.Count(c => c) < read.WriteBackNodes)
         {
             ThrowIfTooOld(read);
             var batches = NewBatches();
@@ -243,7 +249,7 @@ public sealed partial class SafeGuessClient
                 batches[i] = batch;
             }
 
-            var call = await RoundtripAsync(batches, confirmed).ConfigureAwait(false);
+            var call = await RoundtripAsync(batches, read.WriteBackNodes - confirmed.Count(c => c)).ConfigureAwait(false);
             read.Roundtrips++;
             firstPass = false;
             for (var i = 0; i < _nodes.Count; i++)
@@ -464,8 +470,11 @@ public sealed partial class SafeGuessClient
 
         public int Roundtrips { get; set; }
 
-        /// <summary>Snapshots wait for every node, not a majority.</summary>
-        public bool AllNodes { get; init; }
+        /// <summary>How many nodes each snapshot waits for: a majority, or every node (refresh, repair).</summary>
+        public int Needed { get; init; }
+
+        /// <summary>How many nodes must confirm a write-back: a majority, or every survivor (repair).</summary>
+        public int WriteBackNodes { get; init; }
 
         /// <summary>The highest word identity (any writer, verified or not) the read saw.</summary>
         public ulong Observed { get; set; }

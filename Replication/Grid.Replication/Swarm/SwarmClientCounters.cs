@@ -24,6 +24,8 @@ public sealed class SwarmClientCounters
     private long _clearedWords;
     private long _rebases;
     private long _lateRecoveredWords;
+    private long _repairPasses;
+    private long _repairedKeys;
 
     public long FreshWrites => Volatile.Read(ref _freshWrites);
 
@@ -70,6 +72,18 @@ public sealed class SwarmClientCounters
 
     internal void RefreshPass(bool complete) =>
         Interlocked.Increment(ref complete ? ref _refreshPasses : ref _refreshesDeferred);
+
+    /// <summary>Repair passes of a rebuild that reached every surviving memory node and finished.</summary>
+    public long RepairPasses => Volatile.Read(ref _repairPasses);
+
+    /// <summary>Keys a repair pass wrote back because the surviving memory nodes disagreed on them.</summary>
+    public long RepairedKeys => Volatile.Read(ref _repairedKeys);
+
+    internal void RepairPass(int repairedKeys)
+    {
+        Interlocked.Increment(ref _repairPasses);
+        Interlocked.Add(ref _repairedKeys, repairedKeys);
+    }
 
     /// <summary>Times this client moved the cluster's epoch after refreshes had stopped for too long.</summary>
     public long Rebases => Volatile.Read(ref _rebases);

@@ -35,6 +35,15 @@ public sealed class SwarmKvStore : IKeyValueStore
     /// </summary>
     public IReadOnlyList<int> MissedNodes => _client.MissedNodes;
 
+    /// <summary>
+    /// The repair pass of a rebuild: with the nodes in <paramref name="excluded"/> counted by no
+    /// one, makes every other node agree on each key's newest value and on the cluster's words,
+    /// so that an empty memory can replace an excluded node (SWARM README, "Rebuilding a node that
+    /// came back empty"). Returns the keys written back.
+    /// </summary>
+    public Task<int> RepairAsync(IReadOnlyCollection<int> excluded, IProgress<(int Done, int Total)>? progress = null) =>
+        _client.RepairAsync(excluded, progress);
+
     /// <summary>Why this store stopped for good (its writer id is another client's now); null while it runs.</summary>
     public string? FencedReason => _client.FencedReason;
 

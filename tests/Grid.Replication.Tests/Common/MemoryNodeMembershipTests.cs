@@ -145,6 +145,55 @@ public sealed class MemoryNodeMembershipTests : IDisposable
         Assert.Equal(stale, Word(0, 2));
     }
 
+    [Fact]
+    public async Task A_rebuild_names_the_empty_memory_on_the_survivors_and_the_record_is_completed_on_it()
+    {
+        await ResolveAsync();
+        var old = Identity(2);
+        _fabric.Faults.Restart(Nodes[2], keepMemory: false);
+        var empty = Identity(2);
+        var survivors = new QueuePair?[] { _fabric.Connect(Client, Nodes[0]), _fabric.Connect(Client, Nodes[1]), null };
+
+        // Only from the memory the record names: a stale replacement changes nothing.
+        Assert.False(await MemoryNodeMembership.ReplaceAsync(
+            survivors, Offset, 2, empty.Incarnation ^ 1, empty.Incarnation, TimeProvider.System, TimeSpan.FromSeconds(5)));
+        Assert.Equal(old.Incarnation, Word(0, 2));
+        Assert.Equal(old.Incarnation, await MemoryNodeMembership.NamedAsync(survivors, Offset, 2, TimeProvider.System, TimeSpan.FromSeconds(5)));
+
+        Assert.True(await MemoryNodeMembership.ReplaceAsync(
+            survivors, Offset, 2, old.Incarnation, empty.Incarnation, TimeProvider.System, TimeSpan.FromSeconds(5)));
+        Assert.Equal(empty.Incarnation, Word(0, 2));
+        Assert.Equal(empty.Incarnation, Word(1, 2));
+        Assert.Equal(0UL, Word(2, 0));
+
+        // The admitted node's empty record is filled in with what a majority names.
+        var all = Nodes.Select(n => (QueuePair?)_fabric.Connect(Client, n)).ToArray();
+        Assert.True(await MemoryNodeMembership.CompleteAsync(all, Offset, TimeProvider.System, TimeSpan.FromSeconds(5)));
+        for (var slot = 0; slot < Nodes.Length; slot++)
+        {
+            Assert.Equal(Identity(slot).Incarnation, Word(2, slot));
+        }
+
+        var view = await ResolveAsync();
+        Assert.All(view.Nodes, verdict => Assert.Null(verdict.Refusal));
+    }
+
+    [Fact]
+    public async Task Completing_a_record_never_writes_a_value_no_majority_holds()
+    {
+        await ResolveAsync();
+        SetWord(1, 2, 0);
+        SetWord(2, 2, 0);
+        SetWord(0, 1, 0);
+
+        // Slot 2 is named by node 0 only: left empty. Slot 1 is named by nodes 1 and 2: filled on 0.
+        var two = new QueuePair?[] { _fabric.Connect(Client, Nodes[0]), _fabric.Connect(Client, Nodes[1]), _fabric.Connect(Client, Nodes[2]) };
+        Assert.False(await MemoryNodeMembership.CompleteAsync(two, Offset, TimeProvider.System, TimeSpan.FromSeconds(5)));
+        Assert.Equal(0UL, Word(1, 2));
+        Assert.Equal(0UL, Word(2, 2));
+        Assert.Equal(Identity(1).Incarnation, Word(0, 1));
+    }
+
     private async Task<MembershipView> ResolveAsync()
     {
         var pairs = Nodes.Select(n => _fabric.Faults.IsCrashed(n) ? null : _fabric.Connect(Client, n)).ToArray();
