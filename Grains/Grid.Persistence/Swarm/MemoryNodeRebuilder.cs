@@ -84,8 +84,9 @@ internal sealed partial class MemoryNodeRebuilder(
 
             if (now - first < maxInFlight)
             {
+                // A short wait, so the rebuild does not wait for the next sweep.
                 _progress[node] = $"waiting {(first + maxInFlight - now).TotalMilliseconds:0} ms for batches that counted the lost memory";
-                continue;
+                await Task.Delay(first + maxInFlight - now, time).ConfigureAwait(false);
             }
 
             LogRebuilding(logger, name, names[node], seen.IncarnationText);
@@ -97,9 +98,30 @@ internal sealed partial class MemoryNodeRebuilder(
                     others, membershipOffset, node, admitted.Incarnation, seen.Incarnation, time, maxInFlight).ConfigureAwait(false))
             {
                 Admit(node, pairs[node], names[node], seen, repaired);
+                await CompleteRecordSoonAsync(pairs).ConfigureAwait(false);
             }
 
             return;
+        }
+    }
+
+    /// <summary>
+    /// Fills in the admitted node's record as soon as its pair is in use (after the old
+    /// connections' drain, about <see cref="SwarmOptions.MaxInFlight"/>), rather than at the next
+    /// sweep: until then no other node can be rebuilt.
+    /// </summary>
+    private async Task CompleteRecordSoonAsync(IReadOnlyList<ReconnectingQueuePair> pairs)
+    {
+        var until = time.GetUtcNow() + 2 * maxInFlight;
+        while (pairs.Any(p => p.State != QueuePairState.Ready) && time.GetUtcNow() < until)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time).ConfigureAwait(false);
+        }
+
+        var ready = pairs.Select(p => p.State == QueuePairState.Ready ? (QueuePair)p : null).ToList();
+        if (await MemoryNodeMembership.CompleteAsync(ready, membershipOffset, time, maxInFlight).ConfigureAwait(false))
+        {
+            _completing.Clear();
         }
     }
 
