@@ -19,6 +19,27 @@ public sealed class SimulationCoverage
     /// <summary>Connections closed while their node was up: an expired batch, or a restarted node.</summary>
     public long ClosedConnections { get; set; }
 
+    /// <summary>Runs whose clients connect through reconnecting queue pairs.</summary>
+    public long ReconnectingRuns { get; set; }
+
+    /// <summary>Reconnecting pairs' connections closed by an expired batch.</summary>
+    public long ConnectionsLostToExpiry { get; set; }
+
+    /// <summary>Reconnecting pairs' connections that died with a memory node's restart.</summary>
+    public long ConnectionsLostToRestart { get; set; }
+
+    /// <summary>New connections to the same memory taken into use after the old one's batches could no longer land.</summary>
+    public long Readmissions { get; set; }
+
+    /// <summary>Re-admitted connections on which the client then completed a batch.</summary>
+    public long UsedAfterReadmission { get; set; }
+
+    /// <summary>Nodes a client's recovery did not read, which that client then never used.</summary>
+    public long MissedNodes { get; set; }
+
+    /// <summary>Clients replaced, under the same lease, once the nodes their recovery missed were connected again.</summary>
+    public long RestartsForMissedNodes { get; set; }
+
     public long SweptEntries { get; set; }
 
     public long CapacityRefusals { get; set; }

@@ -82,6 +82,8 @@ internal static class SwarmFaultSimulation
         private readonly long _pauseAt;
         private readonly TimeSpan _pauseLength;
         private readonly bool _pauseSweeps;
+        private readonly Random? _reconnects;
+        private readonly TimeSpan _undatedLifetime;
         private int _nodeFaults;
         private int _written;
         private uint _nextNode = 1;
@@ -109,11 +111,21 @@ internal static class SwarmFaultSimulation
             _pauseAt = pauses.Next(2) == 0 ? -1 : pauses.Next(10, 1500);
             _pauseLength = TimeSpan.FromMilliseconds(pauses.Next(2_000, 20_000));
             _pauseSweeps = pauses.Next(3) != 0;
+
+            // Also apart: in two seeds of three the clients reach the nodes through
+            // ReconnectingQueuePairs (as silos do), so a node that restarted with its memory, or a
+            // connection an expired batch closed, is used again after the reconnect.
+            var reconnects = new Random(seed ^ 0x2EC0);
+            _reconnects = reconnects.Next(3) == 0 ? null : reconnects;
+            // Batches posted without a deadline (the lease's) get one; its length bounds how long
+            // a new connection drains. Silos use 5 s against T = 1 s; scaled to T = 40 ms here.
+            _undatedLifetime = TimeSpan.FromMilliseconds(reconnects.Next(2) == 0 ? 200 : 1000);
             _settings = $"memoryNodes={memoryNodeCount} slowLanes={_scheduler.SlowLaneProbability} writers={_writers} " +
                 $"keys={_keys} ops={_opsPerProcess} deletes={_deleteShare} torn={torn} " +
                 $"memoryNodeFaultAt={_memoryNodeFaultAt} ({(_memoryNodeRestarts ? "restart" : "crash")}) " +
                 $"writerFaultAt={_writerFaultAt} ({(_writerTakeover ? "takeover" : "crash+restart")}) " +
-                $"pauseAt={_pauseAt} ({_pauseLength.TotalSeconds:0.0} s, {(_pauseSweeps ? "sweeping" : "idle")})";
+                $"pauseAt={_pauseAt} ({_pauseLength.TotalSeconds:0.0} s, {(_pauseSweeps ? "sweeping" : "idle")}) " +
+                $"reconnecting={(_reconnects is null ? "no" : $"yes (undated {_undatedLifetime.TotalMilliseconds} ms)")}";
             _fabric = new InProcFabric(new InProcFabricOptions
             {
                 Scheduler = _scheduler,
@@ -182,12 +194,14 @@ internal static class SwarmFaultSimulation
 
                 MoveClocks();
                 Reap();
+                RestartForMissedNodes();
                 var idle = _processes.Where(p => p.Ready && p.Running is null && p.Remaining > 0).ToList();
                 var pending = _scheduler.HasPending;
                 if (idle.Count > 0 && (!pending || _random.Next(4) == 0))
                 {
                     var process = idle[_random.Next(idle.Count)];
                     process.Remaining--;
+                    MarkStart(process);
                     process.Running = StartOperation(process);
                     continue;
                 }
@@ -242,6 +256,7 @@ internal static class SwarmFaultSimulation
             }
 
             _coverage.Add(_processes.Where(p => p.Client is not null).Select(p => p.Client!.Counters));
+            CountReconnects();
             return SimulationOutcome.Pass(_seed, _settings, _recorder.Operations.Count,
                 _processes.Where(p => p.Client is not null).Select(p => p.Client!.Counters).ToList()) with
             {
@@ -277,6 +292,7 @@ internal static class SwarmFaultSimulation
                     nextSweep = _truth.GetUtcNow() + TimeSpan.FromMilliseconds(250);
                     foreach (var process in _processes.Where(p => p.Ready && p.Running is null && !p.Crashed && !p.Superseded))
                     {
+                        MarkStart(process);
                         process.Running = Observe(process, SweepAsync(process.Client!), () => { }, () => { });
                     }
                 }
@@ -358,10 +374,56 @@ internal static class SwarmFaultSimulation
             var wall = new SkewedTimeProvider(_truth, TimeSpan.FromMicroseconds(_random.Next(-half, half + 1)));
             var guess = new SimulatedSwarmClock(() => _scheduler.Steps, _random.Next(0, 120));
             var process = new SwarmProcess(_processes.Count, writerId, new NodeId(_nextNode++), wall, guess) { Remaining = ops };
-            process.Pairs = _memoryNodes.Select(m => _fabric.Connect(process.Node, m)).ToArray();
+            Connect(process);
             _processes.Add(process);
+            MarkStart(process);
             process.Starting = StartAsync(process);
             return process;
+        }
+
+        /// <summary>
+        /// The process's queue pairs: plain fabric connections, which stay closed once they fail,
+        /// or in reconnecting seeds one <see cref="ReconnectingQueuePair"/> per node on the
+        /// process's wall clock (timers on true time), back-off drawn from the seed, no jitter
+        /// (the pair seeds its jitter through <see cref="HashCode"/>, which differs per process,
+        /// so a replay would not repeat it).
+        /// </summary>
+        private void Connect(SwarmProcess process)
+        {
+            if (_reconnects is null)
+            {
+                process.Pairs = _memoryNodes.Select(m => _fabric.Connect(process.Node, m)).ToArray();
+                return;
+            }
+
+            var options = new ReconnectOptions
+            {
+                InitialDelay = TimeSpan.FromMilliseconds(_reconnects.Next(10, 200)),
+                MaxDelay = TimeSpan.FromMilliseconds(_reconnects.Next(200, 1000)),
+                Jitter = 0,
+                ClockSkewAllowance = Layout.ClockSkewAllowance,
+                UndatedBatchLifetime = _undatedLifetime,
+                TimeProvider = process.WallClock,
+            };
+            process.Probes = _memoryNodes.Select(_ => new ReconnectProbe()).ToArray();
+            process.Pairs = _memoryNodes.Select((m, i) =>
+            {
+                var first = _fabric.Connect(process.Node, m);
+                var pair = new ReconnectingQueuePair(process.Node, m, $"node-{m.Value}",
+                    _ => Task.FromResult(_fabric.Connect(process.Node, m)), options,
+                    connected: first.State == QueuePairState.Closed ? null : first,
+                    logger: process.Probes[i],
+                    notConnectedReason: first.State == QueuePairState.Closed ? first.CloseReason : null);
+                process.Probes[i].Pair = pair;
+                return (QueuePair)pair;
+            }).ToArray();
+        }
+
+        /// <summary>Notes, when an op or the start begins, which nodes the process cannot count on then.</summary>
+        private static void MarkStart(SwarmProcess process)
+        {
+            process.ClosedAtStart = process.Pairs.Select(p => p.State == QueuePairState.Closed).ToArray();
+            process.LossesAtStart = process.Probes.Select(p => p.Losses).ToArray();
         }
 
         private async Task StartAsync(SwarmProcess process)
@@ -373,6 +435,48 @@ internal static class SwarmFaultSimulation
             process.Client = await SafeGuessClient.StartAsync(
                 process.WriterId, process.Pairs, _layout, process.GuessClock, process.WallClock, SwarmKvMode.Swarm, lease)
                 .ConfigureAwait(false);
+            process.Missed = process.Client.MissedNodes;
+        }
+
+        /// <summary>
+        /// As a silo's grain storage does (SWARM README, "Reconnects", rule 3): once every node a
+        /// client's recovery missed is connected again, a new client under the same lease and
+        /// pairs recovers from all nodes and takes over the remaining ops; its new incarnation
+        /// fences the old client, whose op in flight (if any) may still finish or fail.
+        /// </summary>
+        private void RestartForMissedNodes()
+        {
+            for (var p = 0; p < _processes.Count; p++)
+            {
+                var old = _processes[p];
+                if (old.Missed.Count == 0 || !old.Ready || old.Superseded || old.Running is not null || old.Lease is not { LostReason: null } ||
+                    old.Missed.Any(i => old.Pairs[i].State != QueuePairState.Ready))
+                {
+                    continue;
+                }
+
+                old.Superseded = true;
+                var process = new SwarmProcess(_processes.Count, old.WriterId, old.Node, old.WallClock, old.GuessClock)
+                {
+                    Remaining = old.Remaining,
+                    Pairs = old.Pairs,
+                    Probes = old.Probes,
+                    Lease = old.Lease,
+                };
+                old.Remaining = 0;
+                _processes.Add(process);
+                MarkStart(process);
+                _coverage.RestartsForMissedNodes++;
+                process.Starting = RestartAsync(process);
+            }
+        }
+
+        private async Task RestartAsync(SwarmProcess process)
+        {
+            process.Client = await SafeGuessClient.StartAsync(
+                process.WriterId, process.Pairs, _layout, process.GuessClock, process.WallClock, SwarmKvMode.Swarm, process.Lease)
+                .ConfigureAwait(false);
+            process.Missed = process.Client.MissedNodes;
         }
 
         /// <summary>A memory node crashes, or restarts with its memory (its connections die).</summary>
@@ -420,6 +524,11 @@ internal static class SwarmFaultSimulation
                 old.Crashed = true;
                 _fabric.Faults.Crash(old.Node);
                 _coverage.WriterRestarts++;
+                // A crashed process redials nothing.
+                foreach (var pair in old.Pairs.OfType<ReconnectingQueuePair>())
+                {
+                    pair.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
             }
 
             StartProcess(old.WriterId, _opsPerProcess);
@@ -493,8 +602,10 @@ internal static class SwarmFaultSimulation
 
         /// <summary>
         /// Whether a failure is one the fault model allows: the process crashed or lost its id,
-        /// or it can no longer reach a majority (node faults plus its connections that closed,
-        /// e.g. on an expired batch: it does not reconnect yet).
+        /// or the op could not reach a majority. A node counts as out for the op when it crashed,
+        /// its connection is closed now or was when the op began, its connection was lost while
+        /// the op ran (the op pinned it: a reconnect does not bring it back for that op), or the
+        /// client's recovery did not read it (<see cref="SafeGuessClient.MissedNodes"/>).
         /// </summary>
         private bool Excused(SwarmProcess process, Exception? error)
         {
@@ -503,13 +614,53 @@ internal static class SwarmFaultSimulation
                 return true;
             }
 
-            var unusable = process.Pairs.Count(p => p.State == QueuePairState.Closed || _fabric.Faults.IsCrashed(p.RemoteNode));
-            if (unusable > 0 && process.Pairs.Any(p => p.State == QueuePairState.Closed && !_fabric.Faults.IsCrashed(p.RemoteNode)))
+            var missed = process.Client?.MissedNodes ?? [];
+            var unusable = 0;
+            var closedWhileUp = false;
+            for (var i = 0; i < process.Pairs.Length; i++)
+            {
+                var pair = process.Pairs[i];
+                var crashed = _fabric.Faults.IsCrashed(pair.RemoteNode);
+                var lost = pair.State == QueuePairState.Closed || process.ClosedAtStart[i] ||
+                    (process.Probes.Length > 0 && process.Probes[i].Losses != process.LossesAtStart[i]);
+                closedWhileUp |= lost && !crashed;
+                if (crashed || lost || missed.Contains(i))
+                {
+                    unusable++;
+                }
+            }
+
+            if (closedWhileUp)
             {
                 _coverage.ClosedConnections++;
             }
 
             return unusable > _f && error is QuorumUnavailableException or TransportException or SwarmWriterConflictException;
+        }
+
+        /// <summary>Adds what the processes' reconnecting pairs did to the coverage.</summary>
+        private void CountReconnects()
+        {
+            if (_reconnects is null)
+            {
+                return;
+            }
+
+            _coverage.ReconnectingRuns++;
+            foreach (var process in _processes)
+            {
+                _coverage.MissedNodes += process.Client?.MissedNodes.Count ?? 0;
+            }
+
+            // A client restarted for missed nodes shares its predecessor's pairs.
+            foreach (var probe in _processes.SelectMany(p => p.Probes).Distinct())
+            {
+                probe.Settle();
+                _coverage.ConnectionsLostToExpiry += probe.LostToExpiry;
+                _coverage.ConnectionsLostToRestart += probe.LostToRestart;
+                _coverage.Readmissions += probe.Readmissions;
+                _coverage.UsedAfterReadmission += probe.Reused;
+            }
         }
 
         /// <summary>A fresh client under a never-used id reads every key; its reads join the history.</summary>

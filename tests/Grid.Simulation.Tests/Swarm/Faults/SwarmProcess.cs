@@ -24,6 +24,18 @@ internal sealed class SwarmProcess(int index, int writerId, NodeId node, SkewedT
 
     public QueuePair[] Pairs { get; set; } = [];
 
+    /// <summary>One per pair when the process connects through <see cref="ReconnectingQueuePair"/>s; else empty.</summary>
+    public ReconnectProbe[] Probes { get; set; } = [];
+
+    /// <summary>
+    /// Per pair, when the op in flight (or the start) began: whether it was closed, and how many
+    /// connections it had lost. A node closed then, or lost since, is one the op could not count
+    /// on, even if it is connected again now (an op pins its connections).
+    /// </summary>
+    public bool[] ClosedAtStart { get; set; } = [];
+
+    public int[] LossesAtStart { get; set; } = [];
+
     public WriterLease? Lease { get; set; }
 
     /// <summary>Set once started; null while it leases its id and waits out the previous holder.</summary>
@@ -36,6 +48,9 @@ internal sealed class SwarmProcess(int index, int writerId, NodeId node, SkewedT
     public Task? Running { get; set; }
 
     public int Remaining { get; set; }
+
+    /// <summary>The nodes its client's recovery did not read (never used by that client).</summary>
+    public IReadOnlyList<int> Missed { get; set; } = [];
 
     public bool Crashed { get; set; }
 
