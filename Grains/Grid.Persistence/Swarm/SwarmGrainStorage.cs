@@ -525,6 +525,12 @@ public sealed class SwarmGrainStorage : IGrainStorage, ILifecycleParticipant<ISi
         }
 
         var names = string.Join(", ", missed.Select(i => _source!.Names[i]));
+        // The old client stops first and its batches drain, as at a lease handover: a new client
+        // whose recovery met a write of the old one still going on would take it for another
+        // client with its id and stop (found by the fault simulation, seed 8989). Storage ops fail
+        // meanwhile (about MaxInFlight plus a recovery).
+        store.Retire($"replaced by a new client of writer id {lease.WriterId} that reads memory node(s) {names}, which its start missed");
+        await Task.Delay(_options.Layout.ToSwarmOptions().MaxInFlight, cancellationToken).ConfigureAwait(false);
         var restarted = await SwarmKvStore.StartAsync(
             lease.WriterId, _queuePairs, _options.Layout, lease: lease, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (Interlocked.CompareExchange(ref _store, restarted, store) != store)

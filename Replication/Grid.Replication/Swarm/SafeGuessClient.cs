@@ -212,6 +212,18 @@ public sealed partial class SafeGuessClient
         return new SwarmWriterConflictException($"this SWARM client is now fenced and refuses every op: {reason}");
     }
 
+    /// <summary>
+    /// Stops this client for good, as a fence would: every later op and every later roundtrip of
+    /// an op in flight refuses. Its batches already posted land within
+    /// <see cref="SwarmOptions.MaxInFlight"/> or never; a new client under the same id may start
+    /// once that has passed, and recovers what they left like a crashed holder's.
+    /// </summary>
+    public void Retire(string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        _ = Fence(reason);
+    }
+
     private void ThrowIfFenced()
     {
         if (Volatile.Read(ref _fenced) is { } reason)

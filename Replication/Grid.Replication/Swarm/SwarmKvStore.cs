@@ -122,6 +122,12 @@ public sealed class SwarmKvStore : IKeyValueStore
         return released;
     }
 
+    /// <summary>
+    /// Stops this store for good (<see cref="SafeGuessClient.Retire"/>); a new store under the same
+    /// writer id may start once <see cref="SwarmOptions.MaxInFlight"/> has passed.
+    /// </summary>
+    public void Retire(string reason) => _client.Retire(reason);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private async Task<KvWriteResult> WriteAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, bool deleted)
