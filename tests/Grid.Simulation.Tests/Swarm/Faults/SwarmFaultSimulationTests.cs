@@ -18,7 +18,7 @@ public sealed class SwarmFaultSimulationTests
     {
         // Reconnecting clients, a client replaced under its lease once the node its recovery
         // missed is back, after a long pause: a read of one key returns a value the same writer
-        // wrote to another key (not yet reduced to a regression test; see the Swarm README,
+        // wrote to another key (Regressions/WriteBackIntoStaleEntryTests; see the Swarm README,
         // "Open bugs", "A replaced client reads another key's value").
         [4855] = "open bug: a key reads another key's value after a missed-node restart (writer 2)",
         [5370] = "open bug: a key reads another key's value after missed-node restarts (writers 2 and 3)",
