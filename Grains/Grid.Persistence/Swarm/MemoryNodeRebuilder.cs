@@ -128,6 +128,11 @@ internal sealed partial class MemoryNodeRebuilder(
     private void Admit(int index, ReconnectingQueuePair pair, string node, MemoryNodeIdentity identity, int? repairedKeys)
     {
         _completing[index] = true;
+        foreach (var seen in _firstSeen.Keys.Where(k => k.Node == index).ToList())
+        {
+            _firstSeen.Remove(seen);
+        }
+
         if (pair.Admit(identity))
         {
             LogRebuilt(logger, name, node, identity.IncarnationText,

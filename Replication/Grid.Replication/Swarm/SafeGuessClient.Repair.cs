@@ -13,8 +13,8 @@ public sealed partial class SafeGuessClient
     /// Every key whose newest word is not the same on every survivor is read with all of them and
     /// its value written back to all of them (the read's write-back, confirmed everywhere); the
     /// incarnation, lease and frame words a survivor lacks are copied to it. Needs every survivor
-    /// to answer; throws <see cref="QuorumUnavailableException"/> otherwise. Returns the keys it
-    /// wrote back. <paramref name="progress"/> hears the buckets done and their total.
+    /// to answer; throws <see cref="QuorumUnavailableException"/> otherwise. Returns the keys the
+    /// survivors disagreed on, each read again with all of them. <paramref name="progress"/> hears the buckets done and their total.
     /// </summary>
     public async Task<int> RepairAsync(IReadOnlyCollection<int> excluded, IProgress<(int Done, int Total)>? progress = null)
     {
@@ -42,10 +42,8 @@ public sealed partial class SafeGuessClient
             await RoundtripAsync(batches, survivors).ConfigureAwait(false);
             foreach (var key in KeysSurvivorsDisagreeOn(images, count, excluded))
             {
-                if (await RepairKeyAsync(key, survivors).ConfigureAwait(false))
-                {
-                    repaired++;
-                }
+                await RepairKeyAsync(key, survivors).ConfigureAwait(false);
+                repaired++;
             }
 
             done += count;
@@ -101,14 +99,12 @@ public sealed partial class SafeGuessClient
     }
 
     /// <summary>A read of the key with every survivor whose value, where they disagree, is written back to all of them.</summary>
-    private async Task<bool> RepairKeyAsync(ulong keyHash, int survivors)
+    private async Task RepairKeyAsync(ulong keyHash, int survivors)
     {
         var state = await EnterAsync(keyHash).ConfigureAwait(false);
         try
         {
-            var before = Counters.WriteBacks;
             await ReadEnteredAsync(state, allNodes: false, everyNode: survivors).ConfigureAwait(false);
-            return Counters.WriteBacks != before;
         }
         finally
         {

@@ -39,7 +39,7 @@ public sealed class SwarmKvStore : IKeyValueStore
     /// The repair pass of a rebuild: with the nodes in <paramref name="excluded"/> counted by no
     /// one, makes every other node agree on each key's newest value and on the cluster's words,
     /// so that an empty memory can replace an excluded node (SWARM README, "Rebuilding a node that
-    /// came back empty"). Returns the keys written back.
+    /// came back empty"). Returns the keys the survivors disagreed on, each read again with all of them.
     /// </summary>
     public Task<int> RepairAsync(IReadOnlyCollection<int> excluded, IProgress<(int Done, int Total)>? progress = null) =>
         _client.RepairAsync(excluded, progress);
