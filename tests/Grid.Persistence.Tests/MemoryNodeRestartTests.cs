@@ -34,8 +34,8 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
         ArenaBytesPerWriter = 4L << 20,
     };
 
-    [Fact]
-    public async Task Grain_state_survives_two_rolling_restarts_of_every_memory_node_without_a_silo_restart()
+    /// <summary>A cluster key file and three <c>grid-memnode --data</c> processes on it.</summary>
+    private async Task<(string KeyFile, long RegionBytes)> StartNodesAsync()
     {
         var keyFile = Path.Combine(_home, "cluster.key");
         await File.WriteAllTextAsync(keyFile, ClusterKey.GenerateSecret(), TestContext.Current.CancellationToken);
@@ -45,15 +45,26 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
             _nodes.Add(await StartNodeAsync(i, regionBytes, keyFile, listen: null));
         }
 
-        await using var swarm = await SwarmCluster.StartAsync(silos: 1, o =>
+        return (keyFile, regionBytes);
+    }
+
+    /// <summary>One silo on the nodes, redialing them quickly.</summary>
+    private Task<SwarmCluster> StartSiloAsync(string keyFile, Action<SwarmGrainStorageOptions> configure) =>
+        SwarmCluster.StartAsync(silos: 1, o =>
         {
             o.MemoryNodes = _nodes.Select(n => n.Address.ToString()).ToList();
             o.ClusterKeyFile = keyFile;
             o.Layout = _layout;
             o.ReconnectInitialDelay = TimeSpan.FromMilliseconds(50);
             o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
-            o.OperationTimeout = TimeSpan.FromSeconds(2);
+            configure(o);
         });
+
+    [Fact]
+    public async Task Grain_state_survives_two_rolling_restarts_of_every_memory_node_without_a_silo_restart()
+    {
+        var (keyFile, regionBytes) = await StartNodesAsync();
+        await using var swarm = await StartSiloAsync(keyFile, o => o.OperationTimeout = TimeSpan.FromSeconds(2));
         var storage = swarm.Storage(0);
         var grains = Enumerable.Range(0, Grains).Select(i => GrainId.Create("rolling", $"g{i}")).ToArray();
         var states = grains.Select(_ => new GrainState<TestState>(new TestState())).ToArray();
@@ -110,23 +121,9 @@ public sealed class MemoryNodeRestartTests : IAsyncDisposable
     [Fact]
     public async Task A_node_started_again_without_its_data_is_refused_and_the_silo_goes_on_with_the_others()
     {
-        var keyFile = Path.Combine(_home, "cluster.key");
-        await File.WriteAllTextAsync(keyFile, ClusterKey.GenerateSecret(), TestContext.Current.CancellationToken);
-        var regionBytes = SwarmKvStore.RegionBytesFor(_layout);
-        for (var i = 0; i < 3; i++)
-        {
-            _nodes.Add(await StartNodeAsync(i, regionBytes, keyFile, listen: null));
-        }
-
-        await using var swarm = await SwarmCluster.StartAsync(silos: 1, o =>
-        {
-            o.MemoryNodes = _nodes.Select(n => n.Address.ToString()).ToList();
-            o.ClusterKeyFile = keyFile;
-            o.Layout = _layout;
-            o.ReconnectInitialDelay = TimeSpan.FromMilliseconds(50);
-            o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
-            o.RebuildEmptyMemoryNodes = false; // refusal alone; MemoryNodeRebuildTests rebuild
-        });
+        var (keyFile, regionBytes) = await StartNodesAsync();
+        // Refusal alone; MemoryNodeRebuildTests rebuild.
+        await using var swarm = await StartSiloAsync(keyFile, o => o.RebuildEmptyMemoryNodes = false);
         var storage = swarm.Storage(0);
         var grain = GrainId.Create("rolling", "refused");
         var state = new GrainState<TestState>(new TestState { Text = "before" });
